@@ -1,0 +1,194 @@
+package artifact
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"sync"
+)
+
+// Range is a byte range [Off, Off+Len) of a stream.
+type Range struct{ Off, Len int64 }
+
+// Sparse holds selected byte ranges of a stream of known size, kept by
+// [Retain]. It is an io.ReaderAt over the whole stream that fails with a
+// [*MissingError] for bytes it did not keep. It is safe for concurrent
+// use.
+type Sparse struct {
+	size     int64
+	segs     []segment // sorted, neither overlapping nor adjacent
+	retained int64
+}
+
+type segment struct {
+	off  int64
+	data []byte
+}
+
+func (s segment) end() int64 { return s.off + int64(len(s.data)) }
+
+// MissingError reports a read of bytes that [Retain] did not keep. Off
+// and Len span every missing byte of the request, so retaining that
+// range as well is enough for the read to succeed.
+type MissingError struct{ Off, Len int64 }
+
+// Error returns "bytes OFF to END (LEN bytes) were not retained".
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("bytes %d to %d (%d bytes) were not retained", e.Off, e.Off+e.Len, e.Len)
+}
+
+var retainBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// Retain reads r to EOF, exactly once, and keeps only the bytes inside
+// keep. Ranges are clipped to [0, size) and merged; the memory held is at
+// most the sum of their lengths, and a range's memory is allocated only
+// when the stream reaches it. A stream shorter than size is an
+// [ErrTruncated] error and a longer one an [ErrBomb] error; errors from r
+// are returned as they are.
+//
+// Retain is for parsing a large compressed member (an ELF file whose
+// headers, dynamic section and symbol tables are a small part of it)
+// without holding all of it: parse the headers from a first Retain, then
+// retain what they point to in a second pass over a new [Member.Open].
+func Retain(r io.Reader, size int64, keep []Range) (*Sparse, error) {
+	if size < 0 {
+		return nil, errors.New("artifact: Retain: negative size")
+	}
+	ranges := mergeRanges(keep, size)
+	s := &Sparse{size: size}
+	bp := retainBufs.Get().(*[]byte)
+	defer retainBufs.Put(bp)
+	buf := *bp
+	var pos int64
+	next := 0 // first range not yet complete
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if int64(n) > size-pos {
+				return nil, reasonf(ErrBomb, "stream is longer than its declared size %d", size)
+			}
+			start, end := pos, pos+int64(n)
+			for next < len(ranges) && ranges[next].Off < end {
+				rg := ranges[next]
+				if len(s.segs) == next {
+					s.segs = append(s.segs, segment{off: rg.Off, data: make([]byte, rg.Len)})
+					s.retained += rg.Len
+				}
+				lo, hi := max(rg.Off, start), min(rg.Off+rg.Len, end)
+				copy(s.segs[next].data[lo-rg.Off:], buf[lo-start:hi-start])
+				if rg.Off+rg.Len > end {
+					break
+				}
+				next++
+			}
+			pos = end
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if pos < size {
+		return nil, reasonf(ErrTruncated, "stream ends after %d of its declared %d bytes", pos, size)
+	}
+	return s, nil
+}
+
+// mergeRanges clips keep to [0, size), drops empty ranges, sorts them and
+// merges those that overlap or touch.
+func mergeRanges(keep []Range, size int64) []Range {
+	var rs []Range
+	for _, r := range keep {
+		if r.Len <= 0 || r.Off >= size {
+			continue
+		}
+		if r.Off < 0 {
+			if r.Len <= -r.Off {
+				continue
+			}
+			r.Len += r.Off
+			r.Off = 0
+		}
+		r.Len = min(r.Len, size-r.Off)
+		rs = append(rs, r)
+	}
+	slices.SortFunc(rs, func(x, y Range) int {
+		switch {
+		case x.Off < y.Off:
+			return -1
+		case x.Off > y.Off:
+			return 1
+		}
+		return 0
+	})
+	out := rs[:0]
+	for _, r := range rs {
+		if n := len(out); n > 0 && r.Off <= out[n-1].Off+out[n-1].Len {
+			out[n-1].Len = max(out[n-1].Len, r.Off+r.Len-out[n-1].Off)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Size returns the size of the whole stream.
+func (s *Sparse) Size() int64 { return s.size }
+
+// Retained returns the number of bytes held.
+func (s *Sparse) Retained() int64 { return s.retained }
+
+// ReadAt implements io.ReaderAt. A read that reaches the end of the
+// stream returns io.EOF with the bytes before it. A read of any byte
+// that was not retained returns the retained bytes from off up to the
+// first missing one, and a [*MissingError].
+func (s *Sparse) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("artifact: Sparse.ReadAt: negative offset")
+	}
+	if off >= s.size {
+		if len(p) == 0 {
+			return 0, nil
+		}
+		return 0, io.EOF
+	}
+	end := off + int64(len(p))
+	eof := end > s.size || end < off
+	if eof {
+		end = s.size
+	}
+	// The first segment that ends after off.
+	j := sort.Search(len(s.segs), func(i int) bool { return s.segs[i].end() > off })
+	n := 0
+	if j < len(s.segs) && s.segs[j].off <= off {
+		n = copy(p[:end-off], s.segs[j].data[off-s.segs[j].off:])
+	}
+	if off+int64(n) == end {
+		if eof {
+			return n, io.EOF
+		}
+		return n, nil
+	}
+	lo, hi := int64(-1), int64(0)
+	cur := off
+	for k := j; k < len(s.segs) && s.segs[k].off < end; k++ {
+		if s.segs[k].off > cur {
+			if lo < 0 {
+				lo = cur
+			}
+			hi = s.segs[k].off
+		}
+		cur = max(cur, s.segs[k].end())
+	}
+	if cur < end {
+		if lo < 0 {
+			lo = cur
+		}
+		hi = end
+	}
+	return n, &MissingError{Off: lo, Len: hi - lo}
+}

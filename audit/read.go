@@ -1,0 +1,146 @@
+package audit
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/libvet/libvet/artifact"
+	velf "github.com/libvet/libvet/elf"
+)
+
+// sniffLen is how many bytes decide a member's format.
+const sniffLen = 8
+
+// member is what reading one member produced.
+type member struct {
+	format Format
+	bin    *Binary
+	elf    *velf.File
+	// err is a problem with this member only (a corrupt binary): it
+	// becomes a finding.
+	err error
+	// fatal is a problem that makes the artifact unreadable (a bomb, a
+	// checksum mismatch, truncated data).
+	fatal error
+}
+
+// readMember sniffs m and parses it when it is an ELF binary. Stored
+// members are parsed in place; compressed ones are inflated once,
+// keeping only the byte ranges the ELF parser needs (see [Config.Retain]).
+func readMember(m *artifact.Member, retain int64) member {
+	if m.Size < sniffLen {
+		return member{}
+	}
+	if ra, ok := m.ReaderAt(); ok {
+		head := make([]byte, sniffLen)
+		if _, err := ra.ReadAt(head, 0); err != nil {
+			return member{fatal: err}
+		}
+		format := Sniff(head)
+		if format != FormatELF {
+			return member{format: format}
+		}
+		return parseELF(m.Path, ra, m.Size)
+	}
+	rc, err := m.Open()
+	if err != nil {
+		return member{fatal: err}
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, 64<<10)
+	head, err := br.Peek(sniffLen)
+	if err != nil {
+		return member{fatal: err}
+	}
+	format := Sniff(head)
+	if format != FormatELF {
+		return member{format: format}
+	}
+	return streamELF(m, br, retain)
+}
+
+// streamELF parses an ELF member from its only sequential pass: it keeps
+// the first retain bytes and the ranges the header says the parser will
+// read. Rarely (a dynamic symbol table larger than the retained prefix) a
+// second pass keeps exactly the ranges the first one found missing.
+func streamELF(m *artifact.Member, br *bufio.Reader, retain int64) member {
+	head, err := peekHead(br)
+	if err != nil {
+		return parseFailed(m.Path, err)
+	}
+	regions, err := velf.Regions(head, m.Size)
+	if err != nil {
+		return parseFailed(m.Path, err)
+	}
+	keep := append(toRanges(regions), artifact.Range{Off: 0, Len: retain})
+	sp, err := artifact.Retain(br, m.Size, keep)
+	if err != nil {
+		return member{fatal: err}
+	}
+	res := parseELF(m.Path, sp, m.Size)
+	var miss *artifact.MissingError
+	if res.err == nil || !errors.As(res.err, &miss) {
+		return res
+	}
+	more, err := velf.DynamicRegions(sp, m.Size)
+	if err != nil {
+		return parseFailed(m.Path, err)
+	}
+	keep = append(toRanges(regions), toRanges(more)...)
+	rc, err := m.Open()
+	if err != nil {
+		return member{fatal: err}
+	}
+	defer rc.Close()
+	sp, err = artifact.Retain(rc, m.Size, keep)
+	if err != nil {
+		return member{fatal: err}
+	}
+	return parseELF(m.Path, sp, m.Size)
+}
+
+// peekHead returns the ELF header and program headers from br without
+// consuming them.
+func peekHead(br *bufio.Reader) ([]byte, error) {
+	head, _ := br.Peek(64)
+	n, err := velf.HeadSize(head)
+	if err != nil {
+		return nil, err
+	}
+	if n > int64(br.Size()) {
+		return nil, fmt.Errorf("program headers end at byte %d, past the %d bytes libvet reads first", n, br.Size())
+	}
+	head, err = br.Peek(int(n))
+	if err != nil {
+		return nil, fmt.Errorf("read program headers: %w", err)
+	}
+	return head, nil
+}
+
+func toRanges(rs []velf.Region) []artifact.Range {
+	out := make([]artifact.Range, len(rs))
+	for i, r := range rs {
+		out[i] = artifact.Range{Off: r.Off, Len: r.Len}
+	}
+	return out
+}
+
+// parseELF parses one ELF binary from r. A read error that comes from the
+// artifact (not from the ELF parser's view of the bytes) is fatal.
+func parseELF(name string, r io.ReaderAt, size int64) member {
+	f, err := velf.NewFile(r, size)
+	if err != nil {
+		var aerr *artifact.Error
+		if errors.As(err, &aerr) {
+			return member{format: FormatELF, fatal: err}
+		}
+		return parseFailed(name, err)
+	}
+	return member{format: FormatELF, bin: describeELF(name, f), elf: f}
+}
+
+func parseFailed(name string, err error) member {
+	return member{format: FormatELF, err: fmt.Errorf("%s: %w", name, err)}
+}

@@ -1,0 +1,24 @@
+package main
+
+// goldenWheels are the committed real wheels the CLI golden tests run on
+// (see testdata/README.md for where each comes from and why). Every run is
+// hermetic: --ldpaths "" searches no host directory.
+func init() {
+	goldenWheels = []goldenWheel{
+		{name: "show-retagged", cmd: "show", file: "bcrypt-5.0.0-1retag-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl", code: 0},
+		{name: "check-retagged-json", cmd: "check", flags: []string{"--format", "json"}, file: "bcrypt-5.0.0-1retag-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl", code: 1},
+		{name: "check-clean", cmd: "check", file: "markupsafe-3.0.4-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl", code: 0},
+		{name: "show-clean-verbose", cmd: "show", flags: []string{"-v"}, file: "google_re2-1.1-3-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.whl", code: 0},
+		{name: "show-vendored", cmd: "show", flags: []string{"--verbose"}, file: "python_snappy-0.6.1-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl", code: 0},
+		{name: "check-vendored-lib-missing", cmd: "check", file: "python_snappy-0.6.1-1nolibs-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl", code: 1},
+		{name: "check-excluded", cmd: "check", flags: []string{"--exclude", "libsnappy-*"}, file: "python_snappy-0.6.1-1nolibs-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl", code: 0},
+		{name: "check-external-json", cmd: "check", flags: []string{"--format=json"}, file: "deb_sqlite3-3.11.2-cp311-cp311-manylinux_2_17_x86_64.whl", code: 1},
+		{name: "check-execstack", cmd: "check", file: "markupsafe-3.0.4-1execstack-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl", code: 1},
+		{name: "check-pure-tag-with-binary", cmd: "check", file: "markupsafe-3.0.4-1pure-py3-none-any.whl", code: 1},
+		{name: "check-wrong-arch", cmd: "check", file: "markupsafe-3.0.4-1wrongarch-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.whl", code: 1},
+		{name: "check-musl-tagged-manylinux", cmd: "check", file: "markupsafe-3.0.4-1musl-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.whl", code: 1},
+		{name: "check-musllinux-1-1", cmd: "check", file: "MarkupSafe-2.1.5-cp312-cp312-musllinux_1_1_x86_64.whl", code: 0},
+		{name: "show-musllinux-1-2-json", cmd: "show", flags: []string{"--format", "json"}, file: "markupsafe-3.0.4-cp312-cp312-musllinux_1_2_aarch64.whl", code: 0},
+		{name: "check-fail-on-warning", cmd: "check", flags: []string{"--fail-on", "warning"}, file: "MarkupSafe-3.0.2-cp312-cp312-manylinux_2_5_i686.manylinux1_i686.manylinux_2_17_i686.manylinux2014_i686.whl", code: 0},
+	}
+}

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/libvet/libvet/artifact"
+	"github.com/libvet/libvet/audit"
+	"github.com/libvet/libvet/host"
+	"github.com/libvet/libvet/policy"
+	"github.com/libvet/libvet/report"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit codes: the one table (see doc.go).
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitUsage    = 2
+	exitInput    = 3
+)
+
+// env is what run needs from the process, injected for tests.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	isTerminal     bool
+}
+
+const usage = `libvet audits the native code inside Python packages.
+
+Usage:
+  libvet show  [flags] ARTIFACT...   everything found, with reasons
+  libvet check [flags] ARTIFACT...   exit 1 when a declared tag is not supported
+                                     or a finding is at or above --fail-on
+  libvet help                        this text
+  libvet version                     the version
+
+ARTIFACT is a wheel (.whl) or a single ELF binary.
+
+Flags:
+%s
+Exit codes (the same for every --format):
+  0  clean
+  1  check: a finding at or above --fail-on
+  2  usage error
+  3  an input could not be read or parsed (wins over 1)
+`
+
+// options are the parsed flags.
+type options struct {
+	format      string
+	exclude     []string
+	ldpaths     string
+	noISA       bool
+	failOn      string
+	verbose     bool
+	noColor     bool
+	ldpathsSet  bool
+	failOnLevel audit.Severity
+}
+
+func newFlags(o *options) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("libvet", pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.StringVar(&o.format, "format", "text", "output format: text or json")
+	fs.StringArrayVar(&o.exclude, "exclude", nil, "glob on a soname or host library path that another package provides (repeatable)")
+	fs.StringVar(&o.ldpaths, "ldpaths", "", "colon-separated host library directories, replacing ld.so.conf and the defaults")
+	fs.BoolVar(&o.noISA, "disable-isa-ext-check", false, "ignore x86-64 micro-architecture levels (x86-64-v2/v3/v4)")
+	fs.StringVar(&o.failOn, "fail-on", "error", "check: the lowest severity that fails: info, warning or error")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "text: list every need and policy, not only the unusual ones")
+	fs.BoolVar(&o.noColor, "no-color", false, "text: no colour (also when NO_COLOR is set)")
+	return fs
+}
+
+func helpText() string {
+	var o options
+	return fmt.Sprintf(usage, newFlags(&o).FlagUsages())
+}
+
+// run is the whole command: parse, audit, render, and pick the exit code.
+func run(ctx context.Context, args []string, e env) int {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, helpText())
+		return exitUsage
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Fprint(e.stdout, helpText())
+		return exitOK
+	case "version", "--version":
+		fmt.Fprintf(e.stdout, "libvet %s\n", version)
+		return exitOK
+	case "show", "check":
+	default:
+		fmt.Fprintf(e.stderr, "libvet: unknown command %q; run 'libvet help' for the list\n", cmd)
+		return exitUsage
+	}
+
+	var o options
+	fs := newFlags(&o)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprint(e.stdout, helpText())
+			return exitOK
+		}
+		fmt.Fprintf(e.stderr, "libvet %s: %v; run 'libvet help' for usage\n", cmd, err)
+		return exitUsage
+	}
+	o.ldpathsSet = fs.Changed("ldpaths")
+	if err := o.validate(); err != nil {
+		fmt.Fprintf(e.stderr, "libvet %s: %v\n", cmd, err)
+		return exitUsage
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		fmt.Fprintf(e.stderr, "libvet %s: no artifact given; usage: libvet %s [flags] ARTIFACT...\n", cmd, cmd)
+		return exitUsage
+	}
+
+	cfg := o.config(e)
+	reports := make([]*audit.Report, len(paths))
+	for i, p := range paths {
+		reports[i] = audit.Run(ctx, p, cfg)
+	}
+
+	var err error
+	switch o.format {
+	case "json":
+		err = report.WriteJSON(e.stdout, version, reports)
+	default:
+		color := e.isTerminal && !o.noColor && e.getenv("NO_COLOR") == ""
+		err = report.WriteText(e.stdout, reports, report.TextOptions{Color: color, Verbose: o.verbose})
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "libvet: write output: %v\n", err)
+		return exitInput
+	}
+	return exitCode(cmd, reports, o.failOnLevel)
+}
+
+func (o *options) validate() error {
+	switch o.format {
+	case "text", "json":
+	default:
+		return fmt.Errorf("unknown --format %q (want text or json)", o.format)
+	}
+	level, err := audit.ParseSeverity(o.failOn)
+	if err != nil {
+		return fmt.Errorf("--fail-on: %w", err)
+	}
+	o.failOnLevel = level
+	for _, p := range o.exclude {
+		if _, err := filepath.Match(p, ""); err != nil {
+			return fmt.Errorf("--exclude %q: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// config wires the audit: limits, platform rules and the host search.
+func (o *options) config(e env) audit.Config {
+	hopts := host.Options{}
+	if o.ldpathsSet {
+		hopts.LDPaths = splitPath(o.ldpaths)
+	} else if lp := e.getenv("LD_LIBRARY_PATH"); lp != "" {
+		hopts.LibraryPath = splitPath(lp)
+	}
+	return audit.Config{
+		Limits:    artifact.DefaultLimits(),
+		Platforms: []audit.Platform{policy.LinuxPlatform{DisableISACheck: o.noISA}},
+		Exclude:   o.exclude,
+		Host:      host.NewLinux(hopts),
+	}
+}
+
+func splitPath(s string) []string {
+	out := []string{}
+	for _, d := range strings.Split(s, ":") {
+		if d != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// exitCode applies the exit-code table: unreadable input wins, then (for
+// check) findings at or above the threshold.
+func exitCode(cmd string, reports []*audit.Report, failOn audit.Severity) int {
+	code := exitOK
+	for _, r := range reports {
+		if r.Error != "" {
+			return exitInput
+		}
+		if cmd == "check" {
+			if w, ok := r.Worst(); ok && w >= failOn {
+				code = exitFindings
+			}
+		}
+	}
+	return code
+}

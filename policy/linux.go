@@ -1,0 +1,635 @@
+package policy
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ianlancetaylor/demangle"
+
+	"github.com/libvet/libvet/audit"
+)
+
+// LinuxPlatform judges ELF binaries against the manylinux (glibc) and
+// musllinux policies with auditwheel's semantics, and says why each more
+// compatible policy fails. It implements [audit.Platform].
+type LinuxPlatform struct {
+	// DisableISACheck ignores x86-64 micro-architecture levels
+	// (auditwheel's --disable-isa-ext-check).
+	DisableISACheck bool
+}
+
+var _ audit.Platform = LinuxPlatform{}
+
+// linuxTarget is one artifact judged against the Linux policies.
+type linuxTarget struct {
+	opts       LinuxPlatform
+	bins       []*audit.Binary
+	declared   []string
+	arch       string
+	libc       Libc
+	libcReason string
+	// libcFromContents is false when no binary names a C library, so any
+	// family fits.
+	libcFromContents bool
+	policies         []*Linux
+	findings         []audit.Finding
+}
+
+// Target implements [audit.Platform].
+func (lp LinuxPlatform) Target(bins []*audit.Binary, declared []string) audit.Target {
+	var elfs []*audit.Binary
+	for _, b := range bins {
+		if b.Format == audit.FormatELF {
+			elfs = append(elfs, b)
+		}
+	}
+	if len(elfs) == 0 {
+		return nil
+	}
+	if why := androidEvidence(elfs, declared); why != "" {
+		return androidTarget{why: why}
+	}
+	t := &linuxTarget{opts: lp, bins: elfs, declared: declared}
+	t.arch = chooseArch(elfs, declared)
+	t.libc, t.libcReason, t.libcFromContents = chooseLibc(elfs, declared)
+	if t.arch != "" {
+		t.policies = LinuxPolicies(t.libc, t.arch)
+	}
+	return t
+}
+
+// androidEvidence says why the artifact is for Android, or "" when it is not.
+func androidEvidence(bins []*audit.Binary, declared []string) string {
+	for _, tag := range declared {
+		if strings.HasPrefix(tag, "android_") {
+			return "declared tag " + tag
+		}
+	}
+	for _, b := range bins {
+		if strings.HasPrefix(b.Interp, "/system/bin/linker") {
+			return b.Member + " has PT_INTERP " + b.Interp
+		}
+	}
+	return ""
+}
+
+// androidTarget stands for an Android artifact, which the Linux policies
+// must not judge: Android's libc.so, libm.so and libdl.so are unversioned
+// system libraries, not manylinux ones.
+type androidTarget struct{ why string }
+
+func (androidTarget) Promises(string) (string, bool) { return "", false }
+func (androidTarget) NotPromised(string) string      { return "Android policies are not audited by this version of libvet" }
+
+// Judge reports that the artifact is not judged.
+func (a androidTarget) Judge(r *audit.Report) {
+	r.ExternalLibs = []audit.ExternalLib{}
+	r.Findings = append(r.Findings, audit.Finding{Code: "android/not-audited", Severity: audit.Warning,
+		Message: "an Android artifact (" + a.why + "); Android policies are not audited by this version of libvet, so no platform tag is given"})
+}
+
+// chooseArch picks the architecture the artifact targets: the one its
+// binaries share, or when they disagree, the declared tag's if a binary
+// has it, else the first binary's.
+func chooseArch(bins []*audit.Binary, declared []string) string {
+	count := map[string]int{}
+	first := ""
+	for _, b := range bins {
+		if b.Arch == "" {
+			continue
+		}
+		if first == "" {
+			first = b.Arch
+		}
+		count[b.Arch]++
+	}
+	if len(count) <= 1 {
+		return first
+	}
+	for _, tag := range declared {
+		if pt, ok := parsePlatformTag(tag); ok && count[pt.arch] > 0 {
+			return pt.arch
+		}
+	}
+	return first
+}
+
+// chooseLibc decides the C library: from the binaries' contents
+// (PT_INTERP, DT_NEEDED), then from extension file names, then from the
+// declared tags, else glibc.
+func chooseLibc(bins []*audit.Binary, declared []string) (Libc, string, bool) {
+	for _, b := range bins {
+		switch b.Libc {
+		case audit.Glibc:
+			return Glibc, fmt.Sprintf("%s has %s", b.Member, b.LibcReason), true
+		case audit.Musl:
+			return Musl, fmt.Sprintf("%s has %s", b.Member, b.LibcReason), true
+		}
+	}
+	for _, b := range bins {
+		base := path.Base(b.Member)
+		switch {
+		case strings.Contains(base, "-linux-musl") || strings.Contains(base, "-musleabihf"):
+			return Musl, fmt.Sprintf("no binary names a C library; the extension name %s says musl", base), false
+		case strings.Contains(base, "-linux-gnu"):
+			return Glibc, fmt.Sprintf("no binary names a C library; the extension name %s says glibc", base), false
+		}
+	}
+	for _, tag := range declared {
+		if pt, ok := parsePlatformTag(tag); ok && pt.family != "linux" {
+			return pt.libc(), fmt.Sprintf("no binary names a C library; the declared tag %s says %s", tag, pt.libc()), false
+		}
+	}
+	return Glibc, "no binary names a C library; assuming glibc", false
+}
+
+// Promises implements [audit.Target]: the newest policy's allow-list.
+func (t *linuxTarget) Promises(soname string) (string, bool) {
+	for _, p := range t.policies {
+		if p.Allows(soname) {
+			if p == t.policies[0] {
+				return "allowed by every " + t.family() + " policy (" + p.Tag() + " and newer)", true
+			}
+			return "allowed by " + p.Tag() + " and newer", true
+		}
+	}
+	return "", false
+}
+
+// NotPromised implements [audit.Target].
+func (t *linuxTarget) NotPromised(soname string) string {
+	if t.arch == "" {
+		return "no policy covers this architecture"
+	}
+	return fmt.Sprintf("no %s policy for %s allows it", t.family(), t.arch)
+}
+
+func (t *linuxTarget) family() string {
+	if t.libc == Musl {
+		return "musllinux"
+	}
+	return "manylinux"
+}
+
+func (t *linuxTarget) linuxTag() string { return "linux_" + t.arch }
+
+func (t *linuxTarget) add(code string, sev audit.Severity, member, format string, args ...any) {
+	t.findings = append(t.findings, audit.Finding{Code: code, Severity: sev, Member: member, Message: fmt.Sprintf(format, args...)})
+}
+
+// Judge implements [audit.Target].
+func (t *linuxTarget) Judge(r *audit.Report) {
+	if t.arch == "" {
+		for _, b := range t.bins {
+			t.add("linux/unsupported-arch", audit.Error, b.Member,
+				"%s is not an architecture any manylinux or musllinux policy covers; no platform tag fits", b.Machine)
+		}
+		r.Findings = append(r.Findings, t.findings...)
+		return
+	}
+	how := "decided from the contents"
+	if !t.libcFromContents {
+		how = "not named by any binary"
+	}
+	t.add("linux/libc", audit.Info, "", "C library: %s (%s: %s)", t.libc, how, t.libcReason)
+
+	var bins []*audit.Binary
+	for _, b := range t.bins {
+		if b.Arch != t.arch {
+			what := b.Machine
+			if b.Arch != "" {
+				what = b.Arch
+			}
+			t.add("linux/ignored-arch", audit.Warning, b.Member,
+				"%s binary in a %s artifact; it is left out of the verdict", what, t.arch)
+			continue
+		}
+		if b.Libc != audit.LibcUnknown && string(b.Libc) != string(t.libc) {
+			t.add("linux/mixed-libc", audit.Error, b.Member, "built for %s (%s) but the artifact targets %s (%s)",
+				b.Libc, b.LibcReason, t.libc, t.libcReason)
+		}
+		bins = append(bins, b)
+	}
+	if len(t.policies) == 0 {
+		t.add("linux/unsupported-arch", audit.Error, "", "no %s policy covers %s", t.family(), t.arch)
+	}
+
+	ev := collectEvidence(bins, t.opts.DisableISACheck)
+	t.reportProblems(ev, r.ExternalLibs)
+
+	best, symBest := -1, -1
+	var results []audit.PolicyResult
+	for i, p := range t.policies {
+		symReasons := ev.symbolReasons(p)
+		if maj, min := p.GlibcVersion(); t.libc == Musl && maj == 1 && min < 2 {
+			symReasons = append(symReasons, t.oldMuslReasons(ev)...)
+		}
+		reasons := append([]string{}, symReasons...)
+		reasons = append(reasons, ev.libraryReasons(p, t.policies)...)
+		reasons = append(reasons, ev.blacklistReasons(p)...)
+		reasons = append(reasons, ev.wholeReasons(r.ExternalLibs)...)
+		if symBest < 0 && len(symReasons) == 0 {
+			symBest = i
+		}
+		res := audit.PolicyResult{Tag: p.Tag(), Aliases: p.Tags()[1:], OK: len(reasons) == 0, Reasons: reasons}
+		if best < 0 {
+			results = append(results, res)
+			if res.OK {
+				best = i
+			}
+		}
+	}
+	r.Policies = results
+	r.PlatformTag, r.PlatformTags = t.linuxTag(), []string{t.linuxTag()}
+	if best >= 0 {
+		r.PlatformTag, r.PlatformTags = t.policies[best].Tag(), t.policies[best].Tags()
+	}
+	r.SymbolTag = t.linuxTag()
+	if symBest >= 0 {
+		r.SymbolTag = t.policies[symBest].Tag()
+	}
+	t.checkDeclared(r, best, results)
+	r.Findings = append(r.Findings, t.findings...)
+}
+
+// evidence is everything in the binaries that constrains the tag, with the
+// first place each constraint comes from.
+type evidence struct {
+	// versions: namespace -> version -> where it is needed.
+	versions map[string]map[string]versionUse
+	// platformLibs: sonames the policy allow-list provides -> first needing member.
+	platformLibs map[string]string
+	// imports of each binary, for blacklist checks.
+	bins []*audit.Binary
+	// whole-artifact blockers (ISA, PyFPE, UCS2), already worded.
+	blockers []string
+}
+
+// time64 matches the symbols musl 1.2 redirects 32-bit time functions to
+// (64-bit time_t): __clock_gettime64, __stat_time64, ...
+var time64 = regexp.MustCompile(`^__\w+(time)?64$`)
+
+// oldMuslReasons says why the binaries may need musl 1.2: a 64-bit time_t
+// symbol, or, unless the artifact declares the older tag itself, the
+// fact that musl has no symbol versions to prove otherwise.
+func (t *linuxTarget) oldMuslReasons(ev *evidence) []string {
+	if t.arch == "i686" || t.arch == "armv7l" {
+		for _, b := range ev.bins {
+			for _, imp := range b.Imports {
+				if time64.MatchString(imp.Name) {
+					return []string{fmt.Sprintf("%s uses %s (64-bit time_t), which musl provides from 1.2", b.Member, imp.Name)}
+				}
+			}
+		}
+	}
+	for _, tag := range t.declared {
+		if pt, ok := parsePlatformTag(tag); ok && pt.family == "musllinux" && pt.major == 1 && pt.minor < 2 {
+			return nil
+		}
+	}
+	return []string{"musl has no symbol versions, so nothing proves the binaries avoid functions added in musl 1.2; libvet accepts this tag only when the artifact declares it (auditwheel reports musllinux_1_2 too)"}
+}
+
+type versionUse struct {
+	member, library, symbol string
+}
+
+// loaderLibrary matches the dynamic loaders, whose symbol versions do not
+// constrain the tag.
+var loaderLibrary = regexp.MustCompile(`^(ld-linux.*|ld64\.so\.[12])$`)
+
+// libpython matches the Python runtime library an extension must not link.
+var libpython = regexp.MustCompile(`^libpython\d`)
+
+var pyfpeSymbols = map[string]bool{"PyFPE_jbuf": true, "PyFPE_dummy": true, "PyFPE_counter": true}
+
+func collectEvidence(bins []*audit.Binary, noISA bool) *evidence {
+	ev := &evidence{versions: map[string]map[string]versionUse{}, platformLibs: map[string]string{}, bins: bins}
+	for _, b := range bins {
+		for _, v := range b.Versions {
+			if loaderLibrary.MatchString(v.Library) {
+				continue
+			}
+			ns, ver := SplitVersion(v.Version)
+			if ev.versions[ns] == nil {
+				ev.versions[ns] = map[string]versionUse{}
+			}
+			if _, ok := ev.versions[ns][ver]; ok {
+				continue
+			}
+			use := versionUse{member: b.Member, library: v.Library}
+			for _, imp := range b.Imports {
+				if imp.Version == v.Version && imp.Library == v.Library {
+					use.symbol = imp.Name
+					break
+				}
+			}
+			ev.versions[ns][ver] = use
+		}
+		for _, res := range b.Resolutions {
+			if res.By == audit.BySkip && libpython.MatchString(res.Need) {
+				ev.blockers = append(ev.blockers, fmt.Sprintf("%s links %s; interpreters built with a static libpython do not have it, so the import fails (PEP 513: extensions must not link libpython)", b.Member, res.Need))
+			}
+			if res.By == audit.ByPolicy {
+				if _, ok := ev.platformLibs[res.Need]; !ok {
+					ev.platformLibs[res.Need] = b.Member
+				}
+			}
+		}
+		if b.ISA != "" && !noISA {
+			ev.blockers = append(ev.blockers, fmt.Sprintf("%s requires the %s instruction set (GNU property note), above the baseline every policy assumes", b.Member, b.ISA))
+		}
+		for _, imp := range b.Imports {
+			if pyfpeSymbols[imp.Name] {
+				ev.blockers = append(ev.blockers, fmt.Sprintf("%s uses %s, which manylinux/musllinux interpreters do not provide (PEP 513)", b.Member, imp.Name))
+				break
+			}
+		}
+		if b.Extension != "" {
+			for _, imp := range b.Imports {
+				if imp.Func && strings.HasPrefix(imp.Name, "PyUnicodeUCS2_") {
+					ev.blockers = append(ev.blockers, fmt.Sprintf("%s uses %s: it was built for a narrow-unicode (UCS2) Python 2", b.Member, imp.Name))
+					break
+				}
+			}
+		}
+	}
+	return ev
+}
+
+// symbolReasons says which required symbol versions p does not allow, one
+// reason per namespace, naming the highest offending version and a symbol
+// that needs it.
+func (ev *evidence) symbolReasons(p *Linux) []string {
+	var out []string
+	for _, ns := range sortedKeys(ev.versions) {
+		var bad []string
+		for ver := range ev.versions[ns] {
+			if listed, ok := p.AllowsVersion(ns, ver); listed && !ok {
+				bad = append(bad, ver)
+			}
+		}
+		if len(bad) == 0 {
+			continue
+		}
+		sort.Slice(bad, func(i, j int) bool { return CompareVersion(bad[i], bad[j]) > 0 })
+		top := ev.versions[ns][bad[0]]
+		msg := fmt.Sprintf("%s needs %s_%s", top.member, ns, bad[0])
+		if top.symbol != "" {
+			msg += fmt.Sprintf(" (%s) from %s", demangle.Filter(top.symbol, demangle.NoParams), top.library)
+		} else {
+			msg += " from " + top.library
+		}
+		if max := p.MaxVersion(ns); max != "" {
+			msg += fmt.Sprintf("; this policy allows up to %s_%s", ns, max)
+		} else {
+			msg += fmt.Sprintf("; this policy allows no %s version", ns)
+		}
+		if len(bad) > 1 {
+			more := make([]string, 0, len(bad)-1)
+			for _, v := range bad[1:] {
+				more = append(more, ns+"_"+v)
+			}
+			msg += " (also too new: " + strings.Join(more, ", ") + ")"
+		}
+		out = append(out, msg)
+	}
+	return out
+}
+
+// libraryReasons names the platform libraries p does not allow, and the
+// first policy that does.
+func (ev *evidence) libraryReasons(p *Linux, all []*Linux) []string {
+	var out []string
+	for _, lib := range sortedKeys(ev.platformLibs) {
+		if p.Allows(lib) {
+			continue
+		}
+		from := ""
+		for _, q := range all {
+			if q.Allows(lib) {
+				from = q.Tag()
+				break
+			}
+		}
+		out = append(out, fmt.Sprintf("%s needs %s, which this policy does not allow (allowed from %s)", ev.platformLibs[lib], lib, from))
+	}
+	return out
+}
+
+// blacklistReasons names the forbidden symbols each binary uses from its
+// direct needs: undefined, non-weak symbols listed for a needed library.
+func (ev *evidence) blacklistReasons(p *Linux) []string {
+	var out []string
+	for _, b := range ev.bins {
+		for _, lib := range b.Needed {
+			var hits []string
+			for _, imp := range b.Imports {
+				if !imp.Weak && p.Blacklisted(lib, imp.Name) {
+					hits = append(hits, imp.Name)
+				}
+			}
+			if len(hits) > 0 {
+				sort.Strings(hits)
+				hits = compactStrings(hits)
+				out = append(out, fmt.Sprintf("%s uses %s from %s, which this policy forbids (internal symbols not every system's %s exports)",
+					b.Member, strings.Join(hits, ", "), lib, lib))
+			}
+		}
+	}
+	return out
+}
+
+// wholeReasons are the blockers that fail every policy.
+func (ev *evidence) wholeReasons(ext []audit.ExternalLib) []string {
+	out := append([]string{}, ev.blockers...)
+	if len(ext) > 0 {
+		names := make([]string, len(ext))
+		for i, x := range ext {
+			names[i] = x.Soname
+		}
+		out = append(out, fmt.Sprintf("needs %d external librar%s that the artifact does not ship and no policy allows: %s",
+			len(ext), plural(len(ext), "y", "ies"), strings.Join(names, ", ")))
+	}
+	return out
+}
+
+// reportProblems turns what always fails (or should worry) into findings.
+func (t *linuxTarget) reportProblems(ev *evidence, ext []audit.ExternalLib) {
+	for _, x := range ext {
+		t.add("linux/external-library", audit.Error, strings.Join(x.NeededBy, ", "), "needs %s: %s", x.Soname, x.Reason)
+	}
+	for _, b := range ev.bins {
+		if b.ExecStack {
+			t.add("linux/exec-stack", audit.Error, b.Member,
+				"PT_GNU_STACK asks for an executable stack; glibc 2.41 and newer refuse to dlopen such libraries (relink with -Wl,-z,noexecstack)")
+		}
+		if b.ISA != "" && !t.opts.DisableISACheck {
+			t.add("linux/isa", audit.Error, b.Member, "requires %s (GNU property note); manylinux and musllinux assume the x86-64 baseline", b.ISA)
+		}
+	}
+	if len(t.policies) > 0 {
+		// Symbols even the newest policy forbids rule out every tag.
+		for _, reason := range ev.blacklistReasons(t.policies[len(t.policies)-1]) {
+			t.add("linux/blacklisted-symbol", audit.Error, "", "%s", strings.Replace(reason, "this policy", "every "+t.family()+" policy", 1))
+		}
+	}
+	for _, reason := range ev.blockers {
+		if strings.Contains(reason, "PyFPE") {
+			t.add("linux/pyfpe", audit.Error, "", "%s", reason)
+		} else if strings.Contains(reason, "libpython") {
+			t.add("linux/libpython", audit.Error, "", "%s", reason)
+		} else if strings.Contains(reason, "UCS2") {
+			t.add("linux/ucs2", audit.Error, "", "%s", reason)
+		}
+	}
+}
+
+// checkDeclared compares each declared platform tag with what the contents
+// support. Tags with the same problem (manylinux2014_x86_64 and
+// manylinux_2_17_x86_64 usually) share one finding.
+func (t *linuxTarget) checkDeclared(r *audit.Report, best int, results []audit.PolicyResult) {
+	type problem struct {
+		code string
+		sev  audit.Severity
+		// msg follows "declared tag(s) X is/are ".
+		msg string
+	}
+	var order []problem
+	tags := map[problem][]string{}
+	report := func(tag, code string, sev audit.Severity, format string, args ...any) {
+		p := problem{code, sev, fmt.Sprintf(format, args...)}
+		if tags[p] == nil {
+			order = append(order, p)
+		}
+		tags[p] = append(tags[p], tag)
+	}
+	for _, tag := range t.declared {
+		if tag == "any" {
+			t.add("linux/tag-mismatch", audit.Error, "", "the artifact is tagged 'any' (pure Python) but contains %d native binar%s; tag it %s",
+				len(t.bins), plural(len(t.bins), "y", "ies"), r.PlatformTag)
+			continue
+		}
+		pt, ok := parsePlatformTag(tag)
+		if !ok {
+			report(tag, "linux/tag-mismatch", audit.Error, "not for Linux, but the artifact contains Linux (ELF) binaries")
+			continue
+		}
+		if !sameArch(pt.arch, t.arch) {
+			report(tag, "linux/tag-mismatch", audit.Error, "for %s, but the binaries are %s", pt.arch, t.arch)
+			continue
+		}
+		if pt.arch != t.arch {
+			report(tag, "linux/arch-name", audit.Info, "for %s; libvet (like auditwheel) calls EM_ARM hard-float binaries %s and cannot tell ARMv6 from ARMv7", pt.arch, t.arch)
+		}
+		if pt.family == "linux" {
+			if r.PlatformTag != t.linuxTag() {
+				report(tag, "linux/tag-linux", audit.Warning, "accepted by no package index; the contents support %s", r.PlatformTag)
+			}
+			continue
+		}
+		if pt.libc() != t.libc {
+			if t.libcFromContents {
+				report(tag, "linux/tag-mismatch", audit.Error, "for %s, but the binaries use %s (%s)", pt.libc(), t.libc, t.libcReason)
+			}
+			// Otherwise no binary names a C library: the tag's family is as good as ours.
+			continue
+		}
+		if best >= 0 {
+			maj, min := t.policies[best].GlibcVersion()
+			if pt.major > maj || (pt.major == maj && pt.minor >= min) {
+				continue
+			}
+		}
+		why := fmt.Sprintf("no %s policy is as old as %s", t.family(), tag)
+		for i, res := range results {
+			maj, min := t.policies[i].GlibcVersion()
+			if !res.OK && len(res.Reasons) > 0 && (maj < pt.major || (maj == pt.major && min <= pt.minor)) {
+				why = strings.ReplaceAll(res.Reasons[0], "this policy", res.Tag)
+			}
+		}
+		report(tag, "linux/tag-unsupported", audit.Error, "not supported by the contents (best: %s): %s", r.PlatformTag, why)
+	}
+	for _, p := range order {
+		ts := tags[p]
+		t.add(p.code, p.sev, "", "declared tag%s %s %s %s", plural(len(ts), "", "s"), strings.Join(ts, ", "), plural(len(ts), "is", "are"), p.msg)
+	}
+}
+
+// sameArch reports whether a declared tag's architecture fits binaries of
+// arch: EM_ARM hard-float binaries are armv7l, but armv6l builds look the same.
+func sameArch(declared, arch string) bool {
+	return declared == arch || (declared == "armv6l" && arch == "armv7l")
+}
+
+// platformTag is a parsed Linux platform tag.
+type platformTag struct {
+	family       string // "manylinux", "musllinux" or "linux"
+	major, minor int
+	arch         string
+}
+
+func (pt platformTag) libc() Libc {
+	if pt.family == "musllinux" {
+		return Musl
+	}
+	return Glibc
+}
+
+func (pt platformTag) canonical() string {
+	return fmt.Sprintf("%s_%d_%d_%s", pt.family, pt.major, pt.minor, pt.arch)
+}
+
+var (
+	pep600Tag = regexp.MustCompile(`^(manylinux|musllinux)_(\d+)_(\d+)_(.+)$`)
+	legacyTag = map[string][2]int{"manylinux1": {2, 5}, "manylinux2010": {2, 12}, "manylinux2014": {2, 17}}
+)
+
+// parsePlatformTag parses manylinux_X_Y_ARCH, musllinux_X_Y_ARCH, the
+// legacy manylinux1/2010/2014 aliases and linux_ARCH.
+func parsePlatformTag(tag string) (platformTag, bool) {
+	if m := pep600Tag.FindStringSubmatch(tag); m != nil {
+		maj, _ := strconv.Atoi(m[2])
+		min, _ := strconv.Atoi(m[3])
+		return platformTag{family: m[1], major: maj, minor: min, arch: m[4]}, true
+	}
+	for alias, v := range legacyTag {
+		if arch, ok := strings.CutPrefix(tag, alias+"_"); ok {
+			return platformTag{family: "manylinux", major: v[0], minor: v[1], arch: arch}, true
+		}
+	}
+	if arch, ok := strings.CutPrefix(tag, "linux_"); ok {
+		return platformTag{family: "linux", arch: arch}, true
+	}
+	return platformTag{}, false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func compactStrings(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
