@@ -7,8 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/libvet/libvet/host"
 	velf "github.com/libvet/libvet/elf"
+	"github.com/libvet/libvet/host"
 )
 
 // interpreterProvided matches needs that are never resolved: the dynamic

@@ -83,7 +83,9 @@ func androidEvidence(bins []*audit.Binary, declared []string) string {
 type androidTarget struct{ why string }
 
 func (androidTarget) Promises(string) (string, bool) { return "", false }
-func (androidTarget) NotPromised(string) string      { return "Android policies are not audited by this version of libvet" }
+func (androidTarget) NotPromised(string) string {
+	return "Android policies are not audited by this version of libvet"
+}
 
 // Judge reports that the artifact is not judged.
 func (a androidTarget) Judge(r *audit.Report) {
