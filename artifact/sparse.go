@@ -53,6 +53,17 @@ var retainBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &
 // without holding all of it: parse the headers from a first Retain, then
 // retain what they point to in a second pass over a new [Member.Open].
 func Retain(r io.Reader, size int64, keep []Range) (*Sparse, error) {
+	return RetainMore(r, size, keep, nil)
+}
+
+// RetainMore is [Retain] that can keep more as it goes: each time a kept
+// range is complete, more (when not nil) is called with what is kept so
+// far, and the ranges it returns are kept too, from the end of the range
+// just completed on (bytes already streamed past are gone). It lets a
+// parser locate tables from headers it has just seen (an ELF file's
+// dynamic section points to its symbol tables) within the same single
+// pass.
+func RetainMore(r io.Reader, size int64, keep []Range, more func(*Sparse) []Range) (*Sparse, error) {
 	if size < 0 {
 		return nil, errors.New("artifact: Retain: negative size")
 	}
@@ -82,6 +93,9 @@ func Retain(r io.Reader, size int64, keep []Range) (*Sparse, error) {
 					break
 				}
 				next++
+				if more != nil {
+					ranges = growRanges(ranges, next, rg.Off+rg.Len, more(s), size)
+				}
 			}
 			pos = end
 		}
@@ -96,6 +110,23 @@ func Retain(r io.Reader, size int64, keep []Range) (*Sparse, error) {
 		return nil, reasonf(ErrTruncated, "stream ends after %d of its declared %d bytes", pos, size)
 	}
 	return s, nil
+}
+
+// growRanges adds extra to the ranges not yet started (ranges[next:]),
+// clipped to start at from.
+func growRanges(ranges []Range, next int, from int64, extra []Range, size int64) []Range {
+	if len(extra) == 0 {
+		return ranges
+	}
+	pending := slices.Clone(ranges[next:])
+	for _, r := range extra {
+		if end := r.Off + r.Len; end > from {
+			r.Off = max(r.Off, from)
+			r.Len = end - r.Off
+			pending = append(pending, r)
+		}
+	}
+	return append(ranges[:next:next], mergeRanges(pending, size)...)
 }
 
 // mergeRanges clips keep to [0, size), drops empty ranges, sorts them and

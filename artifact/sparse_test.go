@@ -193,3 +193,48 @@ func (zeroReader) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+func TestRetainMore(t *testing.T) {
+	data := make([]byte, 1000)
+	for i := range data {
+		data[i] = byte(i % 251)
+	}
+	calls := 0
+	more := func(s *Sparse) []Range {
+		calls++
+		// After the first range, ask for one range behind the stream
+		// (lost), one straddling its position (kept from there on) and one
+		// ahead (kept).
+		if calls == 1 {
+			return []Range{{Off: 2, Len: 5}, {Off: 90, Len: 20}, {Off: 700, Len: 50}}
+		}
+		return nil
+	}
+	// A reader that yields 7 bytes at a time, so ranges end mid-buffer.
+	s, err := RetainMore(iotest.HalfReader(bytes.NewReader(data)), int64(len(data)), []Range{{Off: 0, Len: 100}}, more)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(off, n int64, ok bool) {
+		t.Helper()
+		p := make([]byte, n)
+		_, err := s.ReadAt(p, off)
+		if (err == nil) != ok {
+			t.Errorf("ReadAt(%d, %d): err %v, want ok=%v", off, n, err, ok)
+		}
+		if err == nil && !bytes.Equal(p, data[off:off+n]) {
+			t.Errorf("ReadAt(%d, %d) returned the wrong bytes", off, n)
+		}
+	}
+	check(0, 100, true)   // the original range
+	check(100, 10, true)  // the straddling range, kept from 100 on
+	check(110, 1, false)  // nothing asked past 110
+	check(700, 50, true)  // the range ahead
+	check(750, 1, false)
+	if calls < 2 {
+		t.Errorf("more was called %d times, want once per completed range", calls)
+	}
+	if got, want := s.Retained(), int64(100+10+50); got != want {
+		t.Errorf("retained %d bytes, want %d", got, want)
+	}
+}

@@ -24,6 +24,8 @@ type member struct {
 	// fatal is a problem that makes the artifact unreadable (a bomb, a
 	// checksum mismatch, truncated data).
 	fatal error
+	// passes counts how many times a compressed member was inflated.
+	passes int
 }
 
 // readMember sniffs m and parses it when it is an ELF binary. Stored
@@ -61,10 +63,12 @@ func readMember(m *artifact.Member, retain int64) member {
 	return streamELF(m, br, retain)
 }
 
-// streamELF parses an ELF member from its only sequential pass: it keeps
-// the first retain bytes and the ranges the header says the parser will
-// read. Rarely (a dynamic symbol table larger than the retained prefix) a
-// second pass keeps exactly the ranges the first one found missing.
+// streamELF parses an ELF member from its one sequential pass: it keeps
+// the first retain bytes, the ranges the headers point to, and, once the
+// dynamic section has streamed by, the tables it points to further ahead
+// (tools like patchelf move .dynstr to the end of the file). Only when a
+// table lies before the dynamic section and beyond the retained prefix
+// does a second pass keep exactly the tables.
 func streamELF(m *artifact.Member, br *bufio.Reader, retain int64) member {
 	head, err := peekHead(br)
 	if err != nil {
@@ -75,30 +79,44 @@ func streamELF(m *artifact.Member, br *bufio.Reader, retain int64) member {
 		return parseFailed(m.Path, err)
 	}
 	keep := append(toRanges(regions), artifact.Range{Off: 0, Len: retain})
-	sp, err := artifact.Retain(br, m.Size, keep)
+	found := false
+	ahead := func(s *artifact.Sparse) []artifact.Range {
+		if found {
+			return nil
+		}
+		tables, err := velf.DynamicRegions(s, m.Size)
+		if err != nil {
+			return nil // the dynamic section has not streamed by yet
+		}
+		found = true
+		return toRanges(tables)
+	}
+	sp, err := artifact.RetainMore(br, m.Size, keep, ahead)
 	if err != nil {
 		return member{fatal: err}
 	}
 	res := parseELF(m.Path, sp, m.Size)
+	res.passes = 1
 	var miss *artifact.MissingError
 	if res.err == nil || !errors.As(res.err, &miss) {
 		return res
 	}
-	more, err := velf.DynamicRegions(sp, m.Size)
+	tables, err := velf.DynamicRegions(sp, m.Size)
 	if err != nil {
 		return parseFailed(m.Path, err)
 	}
-	keep = append(toRanges(regions), toRanges(more)...)
 	rc, err := m.Open()
 	if err != nil {
 		return member{fatal: err}
 	}
 	defer rc.Close()
-	sp, err = artifact.Retain(rc, m.Size, keep)
+	sp, err = artifact.Retain(rc, m.Size, append(toRanges(regions), toRanges(tables)...))
 	if err != nil {
 		return member{fatal: err}
 	}
-	return parseELF(m.Path, sp, m.Size)
+	res = parseELF(m.Path, sp, m.Size)
+	res.passes = 2
+	return res
 }
 
 // peekHead returns the ELF header and program headers from br without

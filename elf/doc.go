@@ -18,8 +18,8 @@
 // PT_INTERP, PT_DYNAMIC, note segments (x86 files only), and the dynamic
 // string, symbol, symbol version, version need and version definition
 // tables, each with one read where it can. It never reads the whole file,
-// code or debug information. [Regions] tells a caller that streams a
-// compressed file which byte ranges to keep.
+// code or debug information. [Regions] and [DynamicRegions] tell a caller
+// that streams a compressed file which byte ranges to keep.
 //
 // # Security
 //

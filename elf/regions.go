@@ -54,7 +54,8 @@ func HeadSize(head []byte) (int64, error) {
 // a prefix of the file, where linkers put those tables in all but the
 // largest libraries. When a table falls outside what the caller kept,
 // NewFile returns the caller's ReaderAt error (wrapped); the caller can
-// then read the member again in full.
+// then read the member a second time, keeping the ranges [DynamicRegions]
+// finds from what the first pass kept, or all of it.
 func Regions(head []byte, size int64) ([]Region, error) {
 	hs, err := HeadSize(head)
 	if err != nil {

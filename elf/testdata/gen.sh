@@ -61,3 +61,10 @@ noshdr() { # in out
 }
 noshdr libfoo.so libfoo-noshdr.so
 noshdr librpath.so librpath-noshdr.so
+
+# libfoo-patchelf.so: libfoo.so after patchelf grew its RUNPATH, which moves
+# .dynstr and .dynsym to a new segment at the end of the file, after
+# PT_DYNAMIC (the layout of patchelf'd wheels such as torch's). Debian's
+# patchelf 0.14.3.
+cp libfoo.so libfoo-patchelf.so
+patchelf --set-rpath '$ORIGIN/a/very/long/path/that/does/not/fit/in/the/original/dynstr/so/patchelf/must/move/it/to/the/end' libfoo-patchelf.so

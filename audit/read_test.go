@@ -1,0 +1,86 @@
+package audit
+
+import (
+	"archive/zip"
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/libvet/libvet/artifact"
+)
+
+// zipMembers writes a zip holding each fixture twice, stored and
+// deflated, and opens it.
+func zipMembers(t *testing.T, fixtures ...string) *artifact.Artifact {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range fixtures {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, method := range []uint16{zip.Store, zip.Deflate} {
+			name := filepath.Base(f) + map[uint16]string{zip.Store: ".stored", zip.Deflate: ".deflated"}[method]
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(data)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "fixtures.zip")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := artifact.Open(p, artifact.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
+// TestReadMemberPasses checks that a deflated ELF member gives the same
+// Binary as a stored one, inflated once when its tables are in the
+// retained prefix or after the dynamic section, twice otherwise.
+func TestReadMemberPasses(t *testing.T) {
+	a := zipMembers(t, "../elf/testdata/libfoo.so", "../elf/testdata/libfoo-patchelf.so")
+	tests := []struct {
+		member     string
+		retain     int64
+		wantPasses int
+	}{
+		{"libfoo.so.deflated", DefaultRetain, 1},
+		// The tables lie before the dynamic section and past a 64-byte
+		// prefix: a second pass keeps exactly them.
+		{"libfoo.so.deflated", 64, 2},
+		// patchelf moved .dynstr/.dynsym after the dynamic section (the
+		// version tables stay in the prefix): they are kept as the stream
+		// reaches them.
+		{"libfoo-patchelf.so.deflated", 2048, 1},
+		{"libfoo-patchelf.so.deflated", 64, 2},
+	}
+	for _, tt := range tests {
+		stored := readMember(a.Member(tt.member[:len(tt.member)-len(".deflated")]+".stored"), tt.retain)
+		got := readMember(a.Member(tt.member), tt.retain)
+		if got.err != nil || got.fatal != nil || stored.err != nil {
+			t.Fatalf("%s: %v %v %v", tt.member, got.err, got.fatal, stored.err)
+		}
+		if got.passes != tt.wantPasses {
+			t.Errorf("%s with a %d-byte prefix: %d passes, want %d", tt.member, tt.retain, got.passes, tt.wantPasses)
+		}
+		stored.bin.Member, got.bin.Member = "", ""
+		if !reflect.DeepEqual(stored.bin, got.bin) {
+			t.Errorf("%s: streamed binary differs from the stored one:\n%+v\n%+v", tt.member, got.bin, stored.bin)
+		}
+		if len(got.bin.Needed) == 0 || len(got.bin.Imports) == 0 {
+			t.Errorf("%s: parsed nothing: %+v", tt.member, got.bin)
+		}
+	}
+}
