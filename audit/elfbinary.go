@@ -17,7 +17,7 @@ func describeELF(member string, f *velf.File) *Binary {
 		Format:  FormatELF,
 		Arch:    elfArch(f),
 		Machine: elfMachine(f),
-		Type:    elfType(f.Type),
+		Type:    elfType(f.Type, f.Interp),
 		Interp:  f.Interp,
 		Soname:  f.Soname,
 		Needed:  nonNil(f.Needed),
@@ -159,9 +159,12 @@ func elfMachine(f *velf.File) string {
 	return s
 }
 
-func elfType(t elf.Type) string {
+func elfType(t elf.Type, interp string) string {
 	switch t {
 	case elf.ET_DYN:
+		if interp != "" {
+			return "executable" // position-independent
+		}
 		return "shared-object"
 	case elf.ET_EXEC:
 		return "executable"
