@@ -242,13 +242,18 @@ func (l *linker) hostSearch(b *Binary) *host.Search {
 
 // externalReason explains why a need of b is external.
 func (l *linker) externalReason(b *Binary, soname string, r Resolution) string {
-	var why []string
+	where := "not in the artifact"
 	if others := l.byBase[soname]; len(others) > 0 {
-		why = append(why, fmt.Sprintf("the artifact has %s, but %s's loader does not search there (%s)",
-			strings.Join(others, ", "), b.Member, describePath(b)))
-	} else {
-		why = append(why, "not in the artifact")
+		where = fmt.Sprintf("the artifact has %s, but %s's loader does not search there (%s)",
+			strings.Join(others, ", "), b.Member, describePath(b))
 	}
+	return l.why(where, soname, r)
+}
+
+// why joins where a need was looked for with the platform's and the
+// host's answers.
+func (l *linker) why(where, soname string, r Resolution) string {
+	why := []string{where}
 	if l.target != nil {
 		why = append(why, l.target.NotPromised(soname))
 	}
@@ -339,16 +344,7 @@ func (e *externals) follow(l *linker, soname string, lib *host.Library) {
 	for _, n := range f.Needed {
 		r := l.beyondArtifact(lib.Path, n, &s, e)
 		if r.By == ByHost || r.By == ByNone {
-			var why []string
-			if l.target != nil {
-				why = append(why, l.target.NotPromised(n))
-			}
-			if r.By == ByHost {
-				why = append(why, "found on this host at "+r.Path+" ("+r.Detail+")")
-			} else {
-				why = append(why, "not found on this host")
-			}
-			r.Detail = "needed by the external library " + lib.Path + "; " + strings.Join(why, "; ")
+			r.Detail = l.why("needed by the external library "+lib.Path, n, r)
 			e.add(n, r, lib.Path)
 		}
 	}

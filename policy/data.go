@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/libvet/libvet/policy/internal/symver"
 )
 
 // Libc names the C library a Linux policy family targets.
@@ -348,7 +350,7 @@ func parseLinuxData(path string, data []byte) (*linuxFile, error) {
 				return nil, errf("policy name %q is not %s_<major>_<minor>", args[0], lf.family)
 			}
 			prio, err := strconv.Atoi(args[1])
-			if err != nil || prio <= 0 || !versionIsDigits(args[1]) {
+			if err != nil || prio <= 0 || !symver.Numeric(args[1]) {
 				return nil, errf("priority %q is not a positive integer", args[1])
 			}
 			if other, dup := priorities[prio]; dup {
@@ -539,7 +541,7 @@ func newLinux(libc Libc, r *linuxRecord, arch string) *Linux {
 // unless name is <family>_<major>_<minor> with decimal numbers.
 func linuxSplitName(name string) (family string, major, minor int, ok bool) {
 	parts := strings.Split(name, "_")
-	if len(parts) != 3 || parts[0] == "" || !versionIsDigits(parts[1]) || !versionIsDigits(parts[2]) {
+	if len(parts) != 3 || parts[0] == "" || !symver.Numeric(parts[1]) || !symver.Numeric(parts[2]) {
 		return "", 0, 0, false
 	}
 	major, err1 := strconv.Atoi(parts[1])
@@ -555,7 +557,7 @@ func linuxSplitName(name string) (family string, major, minor int, ok bool) {
 func linuxMaxNumeric(vers []string) string {
 	best := ""
 	for _, v := range vers {
-		if versionIsNumeric(v) && (best == "" || CompareVersion(v, best) > 0) {
+		if symver.AllNumeric(v) && (best == "" || CompareVersion(v, best) > 0) {
 			best = v
 		}
 	}

@@ -1,6 +1,6 @@
 package policy
 
-import "strings"
+import "github.com/libvet/libvet/policy/internal/symver"
 
 // SplitVersion splits an ELF symbol version name into its namespace and its
 // version, at the first '_', as auditwheel does (str.partition("_")):
@@ -11,102 +11,11 @@ import "strings"
 //	"GLIBC_ABI_DT_RELR" → "GLIBC", "ABI_DT_RELR"
 //
 // A name without '_' is all namespace: it returns (v, "").
-func SplitVersion(v string) (namespace, version string) {
-	namespace, version, _ = strings.Cut(v, "_")
-	return namespace, version
-}
+func SplitVersion(v string) (namespace, version string) { return symver.Split(v) }
 
 // CompareVersion orders the version part of symbol versions (the text after
-// the namespace, see [SplitVersion]). It returns -1, 0 or +1.
-//
-// Versions are compared component by component, splitting at '.':
-//   - two numeric components (ASCII digits only) compare as numbers, so
-//     "3.4.9" < "3.4.19" and "2.2.5" < "2.10";
-//   - a numeric component sorts before a non-numeric one, so "1.3.11" <
-//     "FLOAT128" < "TM_1" and "3.4.31" < "LDBL_3.4";
-//   - two non-numeric components compare byte-wise;
-//   - when one version is a prefix of the other, the shorter sorts first
-//     ("2.2" < "2.2.5").
-//
-// Versions equal under these rules (only possible with leading zeros, "01"
-// and "1") fall back to a byte-wise comparison of the whole strings, so the
-// order is total and deterministic: CompareVersion(a, b) == 0 exactly when
-// a == b.
-func CompareVersion(a, b string) int {
-	if a == b {
-		return 0
-	}
-	ra, rb := a, b
-	for {
-		ca, moreA := versionNextComponent(&ra)
-		cb, moreB := versionNextComponent(&rb)
-		if c := versionCompareComponent(ca, cb); c != 0 {
-			return c
-		}
-		switch {
-		case !moreA && !moreB:
-			return strings.Compare(a, b)
-		case !moreA:
-			return -1
-		case !moreB:
-			return 1
-		}
-	}
-}
-
-// versionNextComponent cuts the first '.'-separated component off *rest and
-// reports whether more components follow.
-func versionNextComponent(rest *string) (component string, more bool) {
-	component, *rest, more = strings.Cut(*rest, ".")
-	return component, more
-}
-
-// versionCompareComponent compares two version components: numeric ones by
-// value, numeric before non-numeric, non-numeric ones byte-wise.
-func versionCompareComponent(a, b string) int {
-	na, nb := versionIsDigits(a), versionIsDigits(b)
-	switch {
-	case na && nb:
-		a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
-		if len(a) != len(b) {
-			if len(a) < len(b) {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a, b)
-	case na:
-		return -1
-	case nb:
-		return 1
-	default:
-		return strings.Compare(a, b)
-	}
-}
-
-// versionIsDigits reports whether s is a non-empty run of ASCII digits.
-func versionIsDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// versionIsNumeric reports whether every '.'-separated component of v is
-// numeric ("2.17", "1.3.7"; not "TM_1", "LDBL_3.4" or "ABI_DT_RELR").
-func versionIsNumeric(v string) bool {
-	for {
-		c, more := versionNextComponent(&v)
-		if !versionIsDigits(c) {
-			return false
-		}
-		if !more {
-			return true
-		}
-	}
-}
+// the namespace, see [SplitVersion]), returning -1, 0 or +1: numeric
+// components by value ("3.4.9" < "3.4.19"), numeric before non-numeric
+// ("1.3.11" < "FLOAT128" < "TM_1"), a prefix first ("2.2" < "2.2.5"). The
+// order is total: CompareVersion(a, b) == 0 exactly when a == b.
+func CompareVersion(a, b string) int { return symver.Compare(a, b) }

@@ -3,6 +3,8 @@ package policy
 import (
 	"slices"
 	"testing"
+
+	"github.com/libvet/libvet/policy/internal/symver"
 )
 
 func TestVersionSplit(t *testing.T) {
@@ -104,8 +106,8 @@ func TestVersionIsNumeric(t *testing.T) {
 		"2.17": true, "1.2.5.2": true, "3": true, "007": true,
 		"": false, "TM_1": false, "LDBL_3.4": false, "ABI_DT_RELR": false, "2.": false, ".2": false, "1..2": false, "2.a": false,
 	} {
-		if got := versionIsNumeric(v); got != want {
-			t.Errorf("versionIsNumeric(%q) = %v, want %v", v, got, want)
+		if got := symver.AllNumeric(v); got != want {
+			t.Errorf("symver.AllNumeric(%q) = %v, want %v", v, got, want)
 		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/libvet/libvet/policy/internal/symver"
 )
 
 // family describes one auditwheel policy file and the libvet data file made
@@ -75,7 +77,7 @@ type policy struct {
 	arches   []string                       // sorted
 	allow    []string                       // auditwheel order, "libc.so" still in place
 	deny     map[string][]string            // soname -> sorted symbols
-	versions map[string]map[string][]string // arch -> namespace -> versions sorted by compareVersion
+	versions map[string]map[string][]string // arch -> namespace -> versions sorted by symver.Compare
 }
 
 // Render converts the content of one auditwheel policy JSON file into
@@ -233,7 +235,7 @@ func validate(fam family, raw []jsonPolicy) ([]*policy, error) {
 				if err := checkList(vers); err != nil {
 					return nil, fmt.Errorf("%s: symbol_versions[%q][%q]: %v", where, arch, ns, err)
 				}
-				p.versions[arch][ns] = sortedCopy(vers, compareVersion)
+				p.versions[arch][ns] = sortedCopy(vers, symver.Compare)
 			}
 		}
 		slices.Sort(p.arches)
@@ -350,59 +352,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// compareVersion orders versions the way policy.CompareVersion does; the data
-// loader rejects a version line that is not in policy.CompareVersion order, so
-// the two cannot drift apart unnoticed. (gen does not import package policy:
-// that package embeds the files gen writes.)
-func compareVersion(a, b string) int {
-	if a == b {
-		return 0
-	}
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(pa) && i < len(pb); i++ {
-		if c := compareComponent(pa[i], pb[i]); c != 0 {
-			return c
-		}
-	}
-	if len(pa) != len(pb) {
-		if len(pa) < len(pb) {
-			return -1
-		}
-		return 1
-	}
-	return strings.Compare(a, b)
-}
-
-func compareComponent(a, b string) int {
-	na, nb := isDigits(a), isDigits(b)
-	switch {
-	case na && nb:
-		a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
-		if len(a) != len(b) {
-			if len(a) < len(b) {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a, b)
-	case na:
-		return -1
-	case nb:
-		return 1
-	}
-	return strings.Compare(a, b)
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
