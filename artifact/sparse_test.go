@@ -226,10 +226,10 @@ func TestRetainMore(t *testing.T) {
 			t.Errorf("ReadAt(%d, %d) returned the wrong bytes", off, n)
 		}
 	}
-	check(0, 100, true)   // the original range
-	check(100, 10, true)  // the straddling range, kept from 100 on
-	check(110, 1, false)  // nothing asked past 110
-	check(700, 50, true)  // the range ahead
+	check(0, 100, true)  // the original range
+	check(100, 10, true) // the straddling range, kept from 100 on
+	check(110, 1, false) // nothing asked past 110
+	check(700, 50, true) // the range ahead
 	check(750, 1, false)
 	if calls < 2 {
 		t.Errorf("more was called %d times, want once per completed range", calls)

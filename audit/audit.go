@@ -90,35 +90,40 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 		return r
 	}
 	files := map[string]*velf.File{}
-	var elfs []*Binary
+	var elfs, others []*Binary
+	unreadable := 0
 	for i, res := range results {
 		m := members[i]
 		switch {
+		case res.err != nil && res.format == "":
+			r.Findings = append(r.Findings, Finding{Code: "member/unreadable", Severity: Warning, Member: m.Path,
+				Message: fmt.Sprintf("cannot read this member (%v); if it is a binary, it was not audited", res.err)})
 		case res.err != nil:
+			unreadable++
 			r.Findings = append(r.Findings, Finding{Code: "binary/unreadable", Severity: Error, Member: m.Path,
 				Message: fmt.Sprintf("cannot parse this %s binary: %v", strings.ToUpper(string(res.format)), res.err)})
 		case res.bin != nil:
+			res.bin.Member = m.Path
 			r.Binaries = append(r.Binaries, res.bin)
 			files[m.Path] = res.elf
 			elfs = append(elfs, res.bin)
 		case res.format != "":
-			r.Binaries = append(r.Binaries, &Binary{Member: m.Path, Format: res.format, Needed: []string{}, Resolutions: []Resolution{}})
-			r.Findings = append(r.Findings, Finding{Code: "binary/not-audited", Severity: Warning, Member: m.Path,
-				Message: fmt.Sprintf("%s binaries are recognised but not audited by this version of libvet", formatName(res.format))})
+			b := &Binary{Member: m.Path, Format: res.format, Needed: []string{}, Resolutions: []Resolution{}}
+			r.Binaries = append(r.Binaries, b)
+			others = append(others, b)
 		}
 	}
-	r.Pure = len(r.Binaries) == 0
-	if r.Pure {
-		var specific []string
-		for _, t := range r.DeclaredTags {
-			if t != "any" {
-				specific = append(specific, t)
-			}
+	r.Pure = len(r.Binaries) == 0 && unreadable == 0
+	r.Findings = append(r.Findings, tagFindings(r, unreadable)...)
+	// Binaries libvet cannot judge yet: an error when nothing else in the
+	// artifact was judged (check must not pass what it did not look at).
+	for _, b := range others {
+		sev := Warning
+		if len(elfs) == 0 {
+			sev = Error
 		}
-		if len(specific) > 0 {
-			r.Findings = append(r.Findings, Finding{Code: "wheel/tag-without-binaries", Severity: Warning,
-				Message: fmt.Sprintf("tagged %s but contains no native binary; a pure wheel should be tagged 'any'", strings.Join(specific, ", "))})
-		}
+		r.Findings = append(r.Findings, Finding{Code: "binary/not-audited", Severity: sev, Member: b.Member,
+			Message: fmt.Sprintf("%s binaries are recognised but not audited by this version of libvet", formatName(b.Format))})
 	}
 
 	var target Target
@@ -134,6 +139,33 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 	}
 	sortFindings(r.Findings)
 	return r
+}
+
+// tagFindings compares the declared tags with the presence of binaries,
+// whatever their format: 'any' with binaries, or platform tags without.
+func tagFindings(r *Report, unreadable int) []Finding {
+	var specific []string
+	anyTag := false
+	for _, t := range r.DeclaredTags {
+		if t == "any" {
+			anyTag = true
+		} else {
+			specific = append(specific, t)
+		}
+	}
+	switch {
+	case anyTag && len(r.Binaries) > 0:
+		what := fmt.Sprintf("1 native binary (%s)", r.Binaries[0].Member)
+		if n := len(r.Binaries); n > 1 {
+			what = fmt.Sprintf("%d native binaries (%s, …)", n, r.Binaries[0].Member)
+		}
+		return []Finding{{Code: "wheel/tag-mismatch", Severity: Error,
+			Message: "tagged 'any' (pure Python) but contains " + what + "; installers would put it on every platform"}}
+	case r.Pure && len(specific) > 0:
+		return []Finding{{Code: "wheel/tag-without-binaries", Severity: Warning,
+			Message: fmt.Sprintf("tagged %s but contains no native binary; a pure wheel should be tagged 'any'", strings.Join(specific, ", "))}}
+	}
+	return nil
 }
 
 func formatName(f Format) string {
@@ -184,10 +216,8 @@ func readAll(ctx context.Context, members []*artifact.Member, cfg Config) ([]mem
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
-		wg    sync.WaitGroup
-		next  = make(chan int)
-		once  sync.Once
-		fatal error
+		wg   sync.WaitGroup
+		next = make(chan int)
 	)
 	for range workers {
 		wg.Add(1)
@@ -197,7 +227,7 @@ func readAll(ctx context.Context, members []*artifact.Member, cfg Config) ([]mem
 				res := readMember(members[i], retain)
 				results[i] = res
 				if res.fatal != nil {
-					once.Do(func() { fatal = res.fatal; cancel() })
+					cancel()
 				}
 			}
 		}()
@@ -212,8 +242,12 @@ feed:
 	}
 	close(next)
 	wg.Wait()
-	if fatal != nil {
-		return nil, fatal
+	// Members are handed out in order and each one handed out is read, so
+	// the first fatal error by member order is always the same one.
+	for _, res := range results {
+		if res.fatal != nil {
+			return nil, res.fatal
+		}
 	}
 	if err := parent.Err(); err != nil {
 		return nil, err

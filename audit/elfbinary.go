@@ -17,7 +17,7 @@ func describeELF(member string, f *velf.File) *Binary {
 		Format:  FormatELF,
 		Arch:    elfArch(f),
 		Machine: elfMachine(f),
-		Type:    elfType(f.Type, f.Interp),
+		Type:    elfType(f),
 		Interp:  f.Interp,
 		Soname:  f.Soname,
 		Needed:  nonNil(f.Needed),
@@ -26,7 +26,7 @@ func describeELF(member string, f *velf.File) *Binary {
 	}
 	for _, vn := range f.VersionNeeds {
 		for _, v := range vn.Versions {
-			b.Versions = append(b.Versions, VersionNeed{Library: vn.File, Version: v.Name, Weak: v.Flags&verFlagWeak != 0})
+			b.Versions = append(b.Versions, VersionNeed{Library: vn.File, Version: v.Name, Weak: v.Weak()})
 		}
 	}
 	mod := moduleName(member)
@@ -47,12 +47,13 @@ func describeELF(member string, f *velf.File) *Binary {
 			Library: s.Library,
 			Weak:    s.Bind == elf.STB_WEAK,
 			Func:    s.Type == elf.STT_FUNC,
+			Object:  s.Type == elf.STT_OBJECT,
 		})
 	}
 	if f.Machine == elf.EM_X86_64 {
 		switch lvl, err := f.X86ISALevel(); {
 		case err != nil:
-			b.ISA = "unknown"
+			b.ISA = ISAUnknown
 		case lvl > 1:
 			b.ISA = fmt.Sprintf("x86-64-v%d", lvl)
 		}
@@ -61,9 +62,6 @@ func describeELF(member string, f *velf.File) *Binary {
 	b.Libc, b.LibcReason = elfLibc(f)
 	return b
 }
-
-// verFlagWeak is VER_FLG_WEAK in a verneed entry.
-const verFlagWeak = 0x2
 
 func nonNil(s []string) []string {
 	if s == nil {
@@ -159,11 +157,14 @@ func elfMachine(f *velf.File) string {
 	return s
 }
 
-func elfType(t elf.Type, interp string) string {
-	switch t {
+// dfPIE is DF_1_PIE in DT_FLAGS_1: a position-independent executable.
+const dfPIE = 0x08000000
+
+func elfType(f *velf.File) string {
+	switch t := f.Type; t {
 	case elf.ET_DYN:
-		if interp != "" {
-			return "executable" // position-independent
+		if f.DynFlags1&dfPIE != 0 {
+			return "executable"
 		}
 		return "shared-object"
 	case elf.ET_EXEC:
@@ -173,7 +174,7 @@ func elfType(t elf.Type, interp string) string {
 	case elf.ET_CORE:
 		return "core"
 	}
-	return t.String()
+	return f.Type.String()
 }
 
 // elfLibc decides the C library from the binary's own contents: its

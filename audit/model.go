@@ -58,13 +58,17 @@ type Binary struct {
 	// serialised.
 	Imports []Import `json:"-"`
 	// ISA is the x86-64 micro-architecture level the binary declares in
-	// its GNU property note ("x86-64-v2"), or "" for the baseline.
+	// its GNU property note ("x86-64-v2"), "" for the baseline, or
+	// ISAUnknown.
 	ISA string `json:"isa,omitempty"`
 	// ExecStack reports a PT_GNU_STACK segment that is executable.
 	ExecStack bool `json:"exec_stack,omitempty"`
 	// Resolutions says, for each entry of Needed, who provides it.
 	Resolutions []Resolution `json:"resolutions"`
 }
+
+// ISAUnknown is Binary.ISA for an x86 ISA property libvet does not know.
+const ISAUnknown = "unknown"
 
 // VersionNeed is one symbol version a binary requires from a library
 // (an ELF verneed entry).
@@ -80,7 +84,8 @@ type Import struct {
 	Version string // "" when unversioned
 	Library string // the verneed file that provides Version, "" when unversioned
 	Weak    bool
-	Func    bool
+	Func    bool // STT_FUNC
+	Object  bool // STT_OBJECT
 }
 
 // Provider says who satisfies a need.

@@ -10,8 +10,14 @@ import (
 	velf "github.com/libvet/libvet/elf"
 )
 
-// sniffLen is how many bytes decide a member's format.
-const sniffLen = 8
+// sniffLen is how many bytes decide a member's format: enough for a PE
+// file's e_lfanew and signature in the usual layout.
+const sniffLen = 512
+
+// maxRetained bounds what one compressed ELF member may make libvet keep
+// in memory: its headers and dynamic tables (the largest real libraries
+// need a few tens of MiB).
+const maxRetained = 256 << 20
 
 // member is what reading one member produced.
 type member struct {
@@ -32,11 +38,12 @@ type member struct {
 // members are parsed in place; compressed ones are inflated once,
 // keeping only the byte ranges the ELF parser needs (see [Config.Retain]).
 func readMember(m *artifact.Member, retain int64) member {
-	if m.Size < sniffLen {
+	if m.Size < 4 {
 		return member{}
 	}
+	n := min(m.Size, sniffLen)
 	if ra, ok := m.ReaderAt(); ok {
-		head := make([]byte, sniffLen)
+		head := make([]byte, n)
 		if _, err := ra.ReadAt(head, 0); err != nil {
 			return member{fatal: err}
 		}
@@ -48,11 +55,11 @@ func readMember(m *artifact.Member, retain int64) member {
 	}
 	rc, err := m.Open()
 	if err != nil {
-		return member{fatal: err}
+		return openFailed(err)
 	}
 	defer rc.Close()
 	br := bufio.NewReaderSize(rc, 64<<10)
-	head, err := br.Peek(sniffLen)
+	head, err := br.Peek(int(n))
 	if err != nil {
 		return member{fatal: err}
 	}
@@ -72,13 +79,16 @@ func readMember(m *artifact.Member, retain int64) member {
 func streamELF(m *artifact.Member, br *bufio.Reader, retain int64) member {
 	head, err := peekHead(br)
 	if err != nil {
-		return parseFailed(m.Path, err)
+		return parseFailed(err)
 	}
 	regions, err := velf.Regions(head, m.Size)
 	if err != nil {
-		return parseFailed(m.Path, err)
+		return parseFailed(err)
 	}
-	keep := append(toRanges(regions), artifact.Range{Off: 0, Len: retain})
+	keep := append(toRanges(regions), artifact.Range{Off: 0, Len: min(retain, m.Size)})
+	if err := checkBudget(keep); err != nil {
+		return parseFailed(err)
+	}
 	found := false
 	ahead := func(s *artifact.Sparse) []artifact.Range {
 		if found {
@@ -89,7 +99,11 @@ func streamELF(m *artifact.Member, br *bufio.Reader, retain int64) member {
 			return nil // the dynamic section has not streamed by yet
 		}
 		found = true
-		return toRanges(tables)
+		more := toRanges(tables)
+		if checkBudget(append(more, artifact.Range{Len: s.Retained() + totalLen(keep)})) != nil {
+			return nil // the second pass will say so
+		}
+		return more
 	}
 	sp, err := artifact.RetainMore(br, m.Size, keep, ahead)
 	if err != nil {
@@ -103,14 +117,18 @@ func streamELF(m *artifact.Member, br *bufio.Reader, retain int64) member {
 	}
 	tables, err := velf.DynamicRegions(sp, m.Size)
 	if err != nil {
-		return parseFailed(m.Path, err)
+		return parseFailed(err)
+	}
+	keep = append(toRanges(regions), toRanges(tables)...)
+	if err := checkBudget(keep); err != nil {
+		return parseFailed(err)
 	}
 	rc, err := m.Open()
 	if err != nil {
 		return member{fatal: err}
 	}
 	defer rc.Close()
-	sp, err = artifact.Retain(rc, m.Size, append(toRanges(regions), toRanges(tables)...))
+	sp, err = artifact.Retain(rc, m.Size, keep)
 	if err != nil {
 		return member{fatal: err}
 	}
@@ -145,6 +163,23 @@ func toRanges(rs []velf.Region) []artifact.Range {
 	return out
 }
 
+// totalLen is the sum of the ranges' lengths (overlaps counted twice).
+func totalLen(rs []artifact.Range) int64 {
+	var n int64
+	for _, r := range rs {
+		n += r.Len
+	}
+	return n
+}
+
+// checkBudget refuses to keep more than maxRetained bytes of one member.
+func checkBudget(keep []artifact.Range) error {
+	if n := totalLen(keep); n > maxRetained {
+		return fmt.Errorf("its headers and dynamic tables would need %d MiB in memory, over libvet's %d MiB limit for one binary", n>>20, maxRetained>>20)
+	}
+	return nil
+}
+
 // parseELF parses one ELF binary from r. A read error that comes from the
 // artifact (not from the ELF parser's view of the bytes) is fatal.
 func parseELF(name string, r io.ReaderAt, size int64) member {
@@ -154,11 +189,21 @@ func parseELF(name string, r io.ReaderAt, size int64) member {
 		if errors.As(err, &aerr) {
 			return member{format: FormatELF, fatal: err}
 		}
-		return parseFailed(name, err)
+		return parseFailed(err)
 	}
 	return member{format: FormatELF, bin: describeELF(name, f), elf: f}
 }
 
-func parseFailed(name string, err error) member {
-	return member{format: FormatELF, err: fmt.Errorf("%s: %w", name, err)}
+func parseFailed(err error) member {
+	return member{format: FormatELF, err: err}
+}
+
+// openFailed sorts an error opening a member: a compression method libvet
+// cannot read is this member's problem only; anything else is the
+// artifact's.
+func openFailed(err error) member {
+	if errors.Is(err, artifact.ErrUnsupported) {
+		return member{err: err}
+	}
+	return member{fatal: err}
 }

@@ -11,9 +11,19 @@ import (
 	"github.com/libvet/libvet/host"
 )
 
-// interpreterProvided matches needs that are never resolved: the dynamic
-// loader itself, and libpython, which the interpreter provides.
-var interpreterProvided = regexp.MustCompile(`^(ld-linux.*|ld64\.so\.[12]|ld-musl-.*\.so\.1|libpython\d+(\.\d+)?[a-z]*\.so.*)$`)
+var (
+	loaderName    = regexp.MustCompile(`^(ld-linux.*|ld64\.so\.[12]|ld-musl-.*\.so\.1)$`)
+	libpythonName = regexp.MustCompile(`^libpython\d+(\.\d+)?[a-z]*\.so`)
+)
+
+// IsLoader reports whether soname is a dynamic loader (ld-linux*.so.*,
+// ld64.so.1/2, ld-musl-*.so.1): never resolved, and its symbol versions
+// constrain nothing.
+func IsLoader(soname string) bool { return loaderName.MatchString(soname) }
+
+// IsLibpython reports whether soname is the Python runtime library
+// (libpython3.12.so.1.0), which the interpreter provides when anything does.
+func IsLibpython(soname string) bool { return libpythonName.MatchString(soname) }
 
 // searchDir is one directory a binary's loader searches.
 type searchDir struct {
@@ -95,9 +105,8 @@ func compatible(b, lib *Binary) bool {
 // inArtifact looks soname up along b's in-artifact search path, and then
 // along the inherited DT_RPATHs, returning the member and the step.
 func (l *linker) inArtifact(b *Binary, soname string, inherited []searchDir) (string, string) {
-	var dirs []searchDir
+	dirs := searchDirs(b.Member, "RPATH", rpath(b))
 	if len(b.RunPath) == 0 {
-		dirs = append(dirs, searchDirs(b.Member, "RPATH", b.RPath)...)
 		dirs = append(dirs, inherited...)
 	}
 	dirs = append(dirs, searchDirs(b.Member, "RUNPATH", b.RunPath)...)
@@ -113,39 +122,46 @@ func (l *linker) inArtifact(b *Binary, soname string, inherited []searchDir) (st
 	return "", ""
 }
 
+// rpath returns b's DT_RPATH as the loader uses it: not at all when b
+// has DT_RUNPATH.
+func rpath(b *Binary) []string {
+	if len(b.RunPath) > 0 {
+		return nil
+	}
+	return b.RPath
+}
+
 // resolve fills every binary's Resolutions and returns the external
 // libraries, following external libraries' own needs on the host.
 func (l *linker) resolve() []ExternalLib {
-	// Pass 1: in-artifact lookups with each binary's own paths.
+	// In-artifact lookups, repeated until nothing changes: a binary's own
+	// paths; for a binary without DT_RUNPATH, the DT_RPATHs of the
+	// binaries that load it; and, as ld.so does, a library some binary of
+	// the same load tree already loaded.
 	found := map[string]map[string]Resolution{} // member -> need -> resolution
 	for _, b := range l.bins {
 		found[b.Member] = map[string]Resolution{}
-		for _, n := range b.Needed {
-			if p, step := l.inArtifact(b, n, nil); p != "" {
-				found[b.Member][n] = Resolution{Need: n, By: ByArtifact, Path: p, Detail: step}
-				l.loaders[p] = append(l.loaders[p], b.Member)
-			}
-		}
 	}
-	// Pass 2: a binary without DT_RUNPATH also searches the DT_RPATHs of
-	// the binaries that load it, transitively; repeat until nothing changes.
-	for changed, rounds := true, 0; changed && rounds < len(l.bins)+1; rounds++ {
+	for changed, rounds := true, 0; changed && rounds <= len(l.bins); rounds++ {
 		changed = false
 		for _, b := range l.bins {
-			if len(b.RunPath) > 0 {
-				continue
-			}
-			inh := l.inherited(b.Member, map[string]bool{})
-			if len(inh) == 0 {
-				continue
+			var inh []searchDir
+			if len(b.RunPath) == 0 {
+				inh = l.inherited(b.Member, map[string]bool{})
 			}
 			for _, n := range b.Needed {
 				if _, ok := found[b.Member][n]; ok {
 					continue
 				}
+				r, ok := Resolution{}, false
 				if p, step := l.inArtifact(b, n, inh); p != "" {
-					found[b.Member][n] = Resolution{Need: n, By: ByArtifact, Path: p, Detail: step}
-					l.loaders[p] = append(l.loaders[p], b.Member)
+					r, ok = Resolution{Need: n, By: ByArtifact, Path: p, Detail: step}, true
+				} else {
+					r, ok = l.alreadyLoaded(b.Member, n, found)
+				}
+				if ok {
+					found[b.Member][n] = r
+					l.loaders[r.Path] = append(l.loaders[r.Path], b.Member)
 					changed = true
 				}
 			}
@@ -169,8 +185,10 @@ func (l *linker) resolve() []ExternalLib {
 	return ext.list()
 }
 
-// inherited returns the DT_RPATH directories b inherits from the
-// binaries that load it (those without DT_RUNPATH pass theirs on).
+// inherited returns the DT_RPATH directories a binary inherits from the
+// binaries that load it, and from theirs, up the chain: glibc skips the
+// DT_RPATH of a loader that has DT_RUNPATH but goes on to that loader's
+// own loaders.
 func (l *linker) inherited(member string, seen map[string]bool) []searchDir {
 	var out []searchDir
 	for _, ld := range l.loaders[member] {
@@ -179,10 +197,7 @@ func (l *linker) inherited(member string, seen map[string]bool) []searchDir {
 		}
 		seen[ld] = true
 		lb := l.byPath[ld]
-		if len(lb.RunPath) > 0 {
-			continue
-		}
-		for _, d := range searchDirs(lb.Member, "RPATH", lb.RPath) {
+		for _, d := range searchDirs(lb.Member, "RPATH", rpath(lb)) {
 			d.step = "RPATH of " + lb.Member + ": " + strings.TrimPrefix(d.step, "RPATH ")
 			out = append(out, d)
 		}
@@ -191,10 +206,58 @@ func (l *linker) inherited(member string, seen map[string]bool) []searchDir {
 	return out
 }
 
+// alreadyLoaded finds soname among the libraries that the binaries of
+// member's load tree (everything loaded from the same top-level binaries)
+// load from the artifact: ld.so maps a needed library once and reuses it
+// by name, whatever the search path of a later binary needing it.
+func (l *linker) alreadyLoaded(member, soname string, found map[string]map[string]Resolution) (Resolution, bool) {
+	tree := map[string]bool{}
+	var down func(string)
+	down = func(m string) {
+		if tree[m] {
+			return
+		}
+		tree[m] = true
+		for _, r := range found[m] {
+			down(r.Path)
+		}
+	}
+	for _, root := range l.roots(member, map[string]bool{}) {
+		down(root)
+	}
+	for _, b := range l.bins { // in member order, for a deterministic answer
+		if b.Member == member || !tree[b.Member] {
+			continue
+		}
+		if r, ok := found[b.Member][soname]; ok && r.By == ByArtifact {
+			return Resolution{Need: soname, By: ByArtifact, Path: r.Path,
+				Detail: fmt.Sprintf("already loaded for %s (%s)", b.Member, r.Detail)}, true
+		}
+	}
+	return Resolution{}, false
+}
+
+// roots returns the top-level binaries that (transitively) load member,
+// or member itself when nothing in the artifact loads it.
+func (l *linker) roots(member string, seen map[string]bool) []string {
+	if seen[member] {
+		return nil
+	}
+	seen[member] = true
+	if len(l.loaders[member]) == 0 {
+		return []string{member}
+	}
+	var out []string
+	for _, ld := range l.loaders[member] {
+		out = append(out, l.roots(ld, seen)...)
+	}
+	return out
+}
+
 // beyondArtifact runs the rest of the chain for a need the artifact does
 // not satisfy: interpreter, --exclude, platform promise, host.
 func (l *linker) beyondArtifact(from, soname string, s *host.Search, ext *externals) Resolution {
-	if interpreterProvided.MatchString(soname) {
+	if IsLoader(soname) || IsLibpython(soname) {
 		return Resolution{Need: soname, By: BySkip, Detail: "provided by the dynamic loader or the Python interpreter; never vendored"}
 	}
 	if pat, ok := matchExclude(l.exclude, soname, ""); ok {
@@ -219,23 +282,30 @@ func (l *linker) beyondArtifact(from, soname string, s *host.Search, ext *extern
 	return Resolution{Need: soname, By: ByHost, Path: lib.Path, Detail: lib.Step}
 }
 
-// hostSearch is the host part of b's search path: its absolute
-// DT_RPATH/DT_RUNPATH entries.
+// hostSearch is the host part of b's search path: the absolute entries
+// of its DT_RPATH (unless it has DT_RUNPATH), of the DT_RPATHs it
+// inherits, and of its DT_RUNPATH.
 func (l *linker) hostSearch(b *Binary) *host.Search {
 	f := l.files[b.Member]
 	if f == nil {
 		return nil
 	}
-	s := &host.Search{Class: f.Class, Data: f.Data, Machine: f.Machine}
-	for _, d := range searchDirs(b.Member, "", b.RPath) {
-		if !d.inArtifact && !d.escapes && path.IsAbs(d.dir) {
-			s.RPath = append(s.RPath, d.dir)
+	abs := func(dirs []searchDir) []string {
+		var out []string
+		for _, d := range dirs {
+			if !d.inArtifact && !d.escapes && path.IsAbs(d.dir) {
+				out = append(out, d.dir)
+			}
 		}
+		return out
 	}
-	for _, d := range searchDirs(b.Member, "", b.RunPath) {
-		if !d.inArtifact && !d.escapes && path.IsAbs(d.dir) {
-			s.RunPath = append(s.RunPath, d.dir)
-		}
+	s := &host.Search{Class: f.Class, Data: f.Data, Machine: f.Machine,
+		RPath: abs(searchDirs(b.Member, "", rpath(b))), RunPath: abs(searchDirs(b.Member, "", b.RunPath))}
+	if len(b.RunPath) == 0 {
+		s.Inherited = abs(l.inherited(b.Member, map[string]bool{}))
+	} else if len(s.RunPath) == 0 {
+		// Only $ORIGIN entries: still, the loader ignores DT_RPATH.
+		s.RunPath = []string{}
 	}
 	return s
 }
@@ -280,16 +350,56 @@ func describePath(b *Binary) string {
 // given, the library's real path.
 func matchExclude(patterns []string, soname, realPath string) (string, bool) {
 	for _, p := range patterns {
-		if ok, _ := path.Match(p, soname); ok {
+		if fnmatch(p, soname) || (realPath != "" && fnmatch(p, realPath)) {
 			return p, true
-		}
-		if realPath != "" {
-			if ok, _ := path.Match(p, realPath); ok {
-				return p, true
-			}
 		}
 	}
 	return "", false
+}
+
+// fnmatch matches name against a shell glob with the semantics of
+// Python's fnmatch (which auditwheel's --exclude uses): '*' matches any
+// run of characters including '/', '?' one character, "[seq]" and
+// "[!seq]" a character in or not in seq; an unclosed '[' is literal.
+func fnmatch(pattern, name string) bool {
+	var re strings.Builder
+	re.WriteString("^(?s:")
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; c {
+		case '*':
+			re.WriteString(".*")
+		case '?':
+			re.WriteString(".")
+		case '[':
+			j := i + 1
+			if j < len(pattern) && pattern[j] == '!' {
+				j++
+			}
+			if j < len(pattern) && pattern[j] == ']' {
+				j++
+			}
+			for j < len(pattern) && pattern[j] != ']' {
+				j++
+			}
+			if j >= len(pattern) {
+				re.WriteString(`\[`)
+				continue
+			}
+			class := pattern[i+1 : j]
+			if strings.HasPrefix(class, "!") {
+				class = "^" + class[1:]
+			} else if strings.HasPrefix(class, "^") {
+				class = `\` + class
+			}
+			re.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
+			i = j
+		default:
+			re.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	re.WriteString(")$")
+	ok, err := regexp.MatchString(re.String(), name)
+	return err == nil && ok
 }
 
 // externals collects external libraries, following each host library's

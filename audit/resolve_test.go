@@ -46,6 +46,12 @@ func TestMatchExclude(t *testing.T) {
 		{[]string{"libffi.so.[4,5]"}, "libffi.so.5", "", "libffi.so.[4,5]", true},
 		{[]string{"/opt/cuda/*"}, "libcublas.so.12", "/opt/cuda/libcublas.so.12", "/opt/cuda/*", true},
 		{[]string{"libz*"}, "libffi.so.5", "/usr/lib/libffi.so.5", "", false},
+		// Python fnmatch: '*' crosses '/', "[!x]" negates.
+		{[]string{"*/nvidia/*"}, "libcuda.so.1", "/usr/lib/nvidia/libcuda.so.1", "*/nvidia/*", true},
+		{[]string{"libffi.so.[!5]"}, "libffi.so.5", "", "", false},
+		{[]string{"libffi.so.[!6]"}, "libffi.so.5", "", "libffi.so.[!6]", true},
+		{[]string{"lib[foo.so"}, "lib[foo.so", "", "lib[foo.so", true},
+		{[]string{"librocblas.so"}, "librocblas.so.5", "", "", false},
 	}
 	for _, tt := range tests {
 		pat, ok := matchExclude(tt.patterns, tt.soname, tt.real)
@@ -145,5 +151,72 @@ func TestSniff(t *testing.T) {
 		if got := Sniff([]byte(tt.head)); got != tt.want {
 			t.Errorf("Sniff(%q) = %q, want %q", tt.head, got, tt.want)
 		}
+	}
+}
+
+// resolveAll runs the linker over bins with a fake target and host.
+func resolveAll(bins ...*Binary) ([]ExternalLib, map[string]*Binary) {
+	files := map[string]*velf.File{}
+	by := map[string]*Binary{}
+	for _, b := range bins {
+		files[b.Member] = &velf.File{Class: elf.ELFCLASS64, Data: elf.ELFDATA2LSB, Machine: elf.EM_X86_64}
+		by[b.Member] = b
+	}
+	ext := newLinker(bins, files, nil, fakeTarget{}, fakeHost{}).resolve()
+	return ext, by
+}
+
+// TestResolveLoaderRules covers glibc's rules for libraries loaded from
+// the artifact: inherited DT_RPATH skips, but walks past, a loader with
+// DT_RUNPATH; a library already loaded in the same tree satisfies a
+// later need by name.
+func TestResolveLoaderRules(t *testing.T) {
+	t.Run("rpath chain past a runpath loader", func(t *testing.T) {
+		ext, by := resolveAll(
+			bin("pkg/_ext.so", []string{"liba.so"}, []string{"$ORIGIN/lib"}, nil),
+			bin("pkg/lib/liba.so", []string{"libc_.so"}, nil, []string{"$ORIGIN"}),
+			bin("pkg/lib/libc_.so", []string{"libd.so"}, nil, nil),
+			bin("pkg/lib/libd.so", nil, nil, nil),
+		)
+		if len(ext) != 0 {
+			t.Errorf("external %+v, want none", ext)
+		}
+		if r := by["pkg/lib/libc_.so"].Resolutions[0]; r.By != ByArtifact || r.Detail != "RPATH of pkg/_ext.so: $ORIGIN/lib" {
+			t.Errorf("libd.so: %+v", r)
+		}
+	})
+	t.Run("already loaded", func(t *testing.T) {
+		ext, by := resolveAll(
+			bin("pkg/_ext.so", []string{"liba.so", "libb.so"}, nil, []string{"$ORIGIN/lib"}),
+			bin("pkg/lib/liba.so", []string{"libb.so"}, nil, nil),
+			bin("pkg/lib/libb.so", nil, nil, nil),
+		)
+		if len(ext) != 0 {
+			t.Errorf("external %+v, want none", ext)
+		}
+		if r := by["pkg/lib/liba.so"].Resolutions[0]; r.By != ByArtifact || !strings.HasPrefix(r.Detail, "already loaded for pkg/_ext.so") {
+			t.Errorf("libb.so for liba.so: %+v", r)
+		}
+	})
+	t.Run("not loaded by anyone in the tree", func(t *testing.T) {
+		ext, _ := resolveAll(
+			bin("pkg/_ext.so", []string{"liba.so"}, nil, []string{"$ORIGIN/lib"}),
+			bin("pkg/lib/liba.so", []string{"libb.so"}, nil, nil),
+			bin("other/libb.so", nil, nil, nil),
+		)
+		if len(ext) != 1 || ext[0].Soname != "libb.so" {
+			t.Errorf("external %+v, want libb.so", ext)
+		}
+	})
+}
+
+// TestHostSearchRunpathHidesRpath: a binary with only $ORIGIN entries in
+// DT_RUNPATH must not have its DT_RPATH searched on the host.
+func TestHostSearchRunpathHidesRpath(t *testing.T) {
+	b := bin("pkg/_ext.so", []string{"libx.so"}, []string{"/abs/rpath"}, []string{"$ORIGIN"})
+	l := newLinker([]*Binary{b}, map[string]*velf.File{b.Member: {Class: elf.ELFCLASS64, Data: elf.ELFDATA2LSB, Machine: elf.EM_X86_64}}, nil, fakeTarget{}, fakeHost{})
+	s := l.hostSearch(b)
+	if len(s.RPath) != 0 || len(s.Inherited) != 0 || s.RunPath == nil {
+		t.Errorf("host search %+v: DT_RPATH must be ignored when DT_RUNPATH exists", s)
 	}
 }

@@ -9,17 +9,20 @@ import (
 	"sync"
 
 	"github.com/libvet/libvet/policy/internal/symver"
+
+	"github.com/libvet/libvet/audit"
 )
 
-// Libc names the C library a Linux policy family targets.
-type Libc string
+// Libc names the C library a Linux policy family targets; it is the
+// audit model's type, so binaries and policies compare directly.
+type Libc = audit.Libc
 
 // The C libraries of the Linux policy families.
 const (
 	// Glibc is GNU libc, the C library of the manylinux policies (PEP 600).
-	Glibc Libc = "glibc"
+	Glibc = audit.Glibc
 	// Musl is musl libc, the C library of the musllinux policies (PEP 656).
-	Musl Libc = "musl"
+	Musl = audit.Musl
 )
 
 // Linux is one Linux platform policy for one architecture, such as

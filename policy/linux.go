@@ -137,8 +137,9 @@ func chooseLibc(bins []*audit.Binary, declared []string) (Libc, string, bool) {
 		switch {
 		case strings.Contains(base, "-linux-musl") || strings.Contains(base, "-musleabihf"):
 			return Musl, fmt.Sprintf("no binary names a C library; the extension name %s says musl", base), false
-		case strings.Contains(base, "-linux-gnu"):
-			return Glibc, fmt.Sprintf("no binary names a C library; the extension name %s says glibc", base), false
+		case strings.Contains(base, "-linux-gnu") && cpythonMinor(base) >= 11:
+			// Before 3.11, CPython on musl also named extensions -linux-gnu.
+			return Glibc, fmt.Sprintf("no binary names a C library; the extension name %s says glibc (CPython 3.11 and newer)", base), false
 		}
 	}
 	for _, tag := range declared {
@@ -147,6 +148,19 @@ func chooseLibc(bins []*audit.Binary, declared []string) (Libc, string, bool) {
 		}
 	}
 	return Glibc, "no binary names a C library; assuming glibc", false
+}
+
+var cpythonTag = regexp.MustCompile(`\.cpython-3(\d+)`)
+
+// cpythonMinor returns the CPython 3 minor version in an extension's file
+// name ("_x.cpython-312-x86_64-linux-gnu.so" → 12), or -1.
+func cpythonMinor(base string) int {
+	m := cpythonTag.FindStringSubmatch(base)
+	if m == nil {
+		return -1
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // Promises implements [audit.Target]: the newest policy's allow-list.
@@ -193,11 +207,11 @@ func (t *linuxTarget) Judge(r *audit.Report) {
 		r.Findings = append(r.Findings, t.findings...)
 		return
 	}
-	how := "decided from the contents"
-	if !t.libcFromContents {
-		how = "not named by any binary"
+	how := t.libcReason
+	if t.libcFromContents {
+		how = "decided from the contents: " + how
 	}
-	t.add("linux/libc", audit.Info, "", "C library: %s (%s: %s)", t.libc, how, t.libcReason)
+	t.add("linux/libc", audit.Info, "", "C library: %s (%s)", t.libc, how)
 
 	var bins []*audit.Binary
 	for _, b := range t.bins {
@@ -210,7 +224,7 @@ func (t *linuxTarget) Judge(r *audit.Report) {
 				"%s binary in a %s artifact; it is left out of the verdict", what, t.arch)
 			continue
 		}
-		if b.Libc != audit.LibcUnknown && string(b.Libc) != string(t.libc) {
+		if b.Libc != audit.LibcUnknown && b.Libc != t.libc {
 			t.add("linux/mixed-libc", audit.Error, b.Member, "built for %s (%s) but the artifact targets %s (%s)",
 				b.Libc, b.LibcReason, t.libc, t.libcReason)
 		}
@@ -267,13 +281,13 @@ type evidence struct {
 	platformLibs map[string]string
 	// imports of each binary, for blacklist checks.
 	bins []*audit.Binary
-	// whole-artifact blockers (ISA, PyFPE, UCS2), already worded.
-	blockers []string
+	// blockers fail every policy (ISA, PyFPE, UCS2, libpython).
+	blockers []blocker
 }
 
 // time64 matches the symbols musl 1.2 redirects 32-bit time functions to
-// (64-bit time_t): __clock_gettime64, __stat_time64, ...
-var time64 = regexp.MustCompile(`^__\w+(time)?64$`)
+// (64-bit time_t): __stat_time64, __clock_gettime64, __mktime64, ...
+var time64 = regexp.MustCompile(`^__(\w+_time64|(clock_(gettime|settime|getres|nanosleep)|timer(fd)?_(gettime|settime)|(mk|gm|local|c|diff|adj|asc)?time(_r)?|timegm)64)$`)
 
 // oldMuslReasons says why the binaries may need musl 1.2: a 64-bit time_t
 // symbol, or, unless the artifact declares the older tag itself, the
@@ -296,24 +310,24 @@ func (t *linuxTarget) oldMuslReasons(ev *evidence) []string {
 	return []string{"musl has no symbol versions, so nothing proves the binaries avoid functions added in musl 1.2; libvet accepts this tag only when the artifact declares it (auditwheel reports musllinux_1_2 too)"}
 }
 
+// blocker is a problem of one binary that fails every policy.
+type blocker struct {
+	code, member, msg string
+}
+
 type versionUse struct {
 	member, library, symbol string
 }
 
-// loaderLibrary matches the dynamic loaders, whose symbol versions do not
-// constrain the tag.
-var loaderLibrary = regexp.MustCompile(`^(ld-linux.*|ld64\.so\.[12])$`)
-
-// libpython matches the Python runtime library an extension must not link.
-var libpython = regexp.MustCompile(`^libpython\d`)
-
+// pyfpeSymbols are the PyFPE functions of Python builds configured with
+// --with-fpectl, which manylinux interpreters are not (PEP 513).
 var pyfpeSymbols = map[string]bool{"PyFPE_jbuf": true, "PyFPE_dummy": true, "PyFPE_counter": true}
 
 func collectEvidence(bins []*audit.Binary, noISA bool) *evidence {
 	ev := &evidence{versions: map[string]map[string]versionUse{}, platformLibs: map[string]string{}, bins: bins}
 	for _, b := range bins {
 		for _, v := range b.Versions {
-			if loaderLibrary.MatchString(v.Library) {
+			if audit.IsLoader(v.Library) {
 				continue
 			}
 			ns, ver := SplitVersion(v.Version)
@@ -333,8 +347,9 @@ func collectEvidence(bins []*audit.Binary, noISA bool) *evidence {
 			ev.versions[ns][ver] = use
 		}
 		for _, res := range b.Resolutions {
-			if res.By == audit.BySkip && libpython.MatchString(res.Need) {
-				ev.blockers = append(ev.blockers, fmt.Sprintf("%s links %s; interpreters built with a static libpython do not have it, so the import fails (PEP 513: extensions must not link libpython)", b.Member, res.Need))
+			if res.By == audit.BySkip && audit.IsLibpython(res.Need) {
+				ev.blockers = append(ev.blockers, blocker{"linux/libpython", b.Member,
+					fmt.Sprintf("links %s; interpreters built with a static libpython do not have it, so the import fails (PEP 513: extensions must not link libpython)", res.Need)})
 			}
 			if res.By == audit.ByPolicy {
 				if _, ok := ev.platformLibs[res.Need]; !ok {
@@ -342,19 +357,27 @@ func collectEvidence(bins []*audit.Binary, noISA bool) *evidence {
 				}
 			}
 		}
-		if b.ISA != "" && !noISA {
-			ev.blockers = append(ev.blockers, fmt.Sprintf("%s requires the %s instruction set (GNU property note), above the baseline every policy assumes", b.Member, b.ISA))
+		switch {
+		case noISA || b.ISA == "":
+		case b.ISA == audit.ISAUnknown:
+			ev.blockers = append(ev.blockers, blocker{"linux/isa", b.Member,
+				"declares an x86-64 ISA level libvet does not know (GNU property note); every policy assumes the x86-64 baseline"})
+		default:
+			ev.blockers = append(ev.blockers, blocker{"linux/isa", b.Member,
+				fmt.Sprintf("requires %s (GNU property note), above the x86-64 baseline every policy assumes", b.ISA)})
 		}
 		for _, imp := range b.Imports {
-			if pyfpeSymbols[imp.Name] {
-				ev.blockers = append(ev.blockers, fmt.Sprintf("%s uses %s, which manylinux/musllinux interpreters do not provide (PEP 513)", b.Member, imp.Name))
+			if pyfpeSymbols[imp.Name] && !imp.Object {
+				ev.blockers = append(ev.blockers, blocker{"linux/pyfpe", b.Member,
+					fmt.Sprintf("uses %s, which manylinux/musllinux interpreters do not provide (PEP 513)", imp.Name)})
 				break
 			}
 		}
 		if b.Extension != "" {
 			for _, imp := range b.Imports {
 				if imp.Func && strings.HasPrefix(imp.Name, "PyUnicodeUCS2_") {
-					ev.blockers = append(ev.blockers, fmt.Sprintf("%s uses %s: it was built for a narrow-unicode (UCS2) Python 2", b.Member, imp.Name))
+					ev.blockers = append(ev.blockers, blocker{"linux/ucs2", b.Member,
+						fmt.Sprintf("uses %s: it was built for a narrow-unicode (UCS2) Python 2", imp.Name)})
 					break
 				}
 			}
@@ -423,10 +446,16 @@ func (ev *evidence) libraryReasons(p *Linux, all []*Linux) []string {
 	return out
 }
 
-// blacklistReasons names the forbidden symbols each binary uses from its
-// direct needs: undefined, non-weak symbols listed for a needed library.
-func (ev *evidence) blacklistReasons(p *Linux) []string {
-	var out []string
+// blacklistHit is a binary using forbidden symbols of one library.
+type blacklistHit struct {
+	member, lib string
+	symbols     []string
+}
+
+// blacklistHits finds the forbidden symbols each binary uses from its
+// direct needs: undefined, non-weak symbols p lists for a needed library.
+func (ev *evidence) blacklistHits(p *Linux) []blacklistHit {
+	var out []blacklistHit
 	for _, b := range ev.bins {
 		for _, lib := range b.Needed {
 			var hits []string
@@ -437,24 +466,35 @@ func (ev *evidence) blacklistReasons(p *Linux) []string {
 			}
 			if len(hits) > 0 {
 				sort.Strings(hits)
-				hits = compactStrings(hits)
-				out = append(out, fmt.Sprintf("%s uses %s from %s, which this policy forbids (internal symbols not every system's %s exports)",
-					b.Member, strings.Join(hits, ", "), lib, lib))
+				out = append(out, blacklistHit{b.Member, lib, compactStrings(hits)})
 			}
 		}
 	}
 	return out
 }
 
+// blacklistReasons words p's blacklist hits.
+func (ev *evidence) blacklistReasons(p *Linux) []string {
+	var out []string
+	for _, h := range ev.blacklistHits(p) {
+		out = append(out, fmt.Sprintf("%s uses %s from %s, which this policy forbids (internal symbols not every system's %s exports)",
+			h.member, strings.Join(h.symbols, ", "), h.lib, h.lib))
+	}
+	return out
+}
+
 // wholeReasons are the blockers that fail every policy.
 func (ev *evidence) wholeReasons(ext []audit.ExternalLib) []string {
-	out := append([]string{}, ev.blockers...)
+	var out []string
+	for _, b := range ev.blockers {
+		out = append(out, b.member+" "+b.msg)
+	}
 	if len(ext) > 0 {
 		names := make([]string, len(ext))
 		for i, x := range ext {
 			names[i] = x.Soname
 		}
-		out = append(out, fmt.Sprintf("needs %d external librar%s that the artifact does not ship and no policy allows: %s",
+		out = append(out, fmt.Sprintf("needs %d external librar%s that no policy allows and the loader would not find in the artifact: %s",
 			len(ext), plural(len(ext), "y", "ies"), strings.Join(names, ", ")))
 	}
 	return out
@@ -466,27 +506,24 @@ func (t *linuxTarget) reportProblems(ev *evidence, ext []audit.ExternalLib) {
 		t.add("linux/external-library", audit.Error, strings.Join(x.NeededBy, ", "), "needs %s: %s", x.Soname, x.Reason)
 	}
 	for _, b := range ev.bins {
-		if b.ExecStack {
+		switch {
+		case !b.ExecStack:
+		case b.Type == "shared-object":
 			t.add("linux/exec-stack", audit.Error, b.Member,
-				"PT_GNU_STACK asks for an executable stack; glibc 2.41 and newer refuse to dlopen such libraries (relink with -Wl,-z,noexecstack)")
+				"PT_GNU_STACK asks for an executable stack; glibc 2.41 and newer refuse to dlopen such libraries, older ones make every thread's stack executable (relink with -Wl,-z,noexecstack)")
+		default:
+			t.add("linux/exec-stack", audit.Warning, b.Member,
+				"PT_GNU_STACK asks for an executable stack, which weakens the process's defences (relink with -Wl,-z,noexecstack)")
 		}
-		if b.ISA != "" && !t.opts.DisableISACheck {
-			t.add("linux/isa", audit.Error, b.Member, "requires %s (GNU property note); manylinux and musllinux assume the x86-64 baseline", b.ISA)
-		}
+	}
+	for _, b := range ev.blockers {
+		t.add(b.code, audit.Error, b.member, "%s", b.msg)
 	}
 	if len(t.policies) > 0 {
 		// Symbols even the newest policy forbids rule out every tag.
-		for _, reason := range ev.blacklistReasons(t.policies[len(t.policies)-1]) {
-			t.add("linux/blacklisted-symbol", audit.Error, "", "%s", strings.Replace(reason, "this policy", "every "+t.family()+" policy", 1))
-		}
-	}
-	for _, reason := range ev.blockers {
-		if strings.Contains(reason, "PyFPE") {
-			t.add("linux/pyfpe", audit.Error, "", "%s", reason)
-		} else if strings.Contains(reason, "libpython") {
-			t.add("linux/libpython", audit.Error, "", "%s", reason)
-		} else if strings.Contains(reason, "UCS2") {
-			t.add("linux/ucs2", audit.Error, "", "%s", reason)
+		for _, h := range ev.blacklistHits(t.policies[len(t.policies)-1]) {
+			t.add("linux/blacklisted-symbol", audit.Error, h.member, "uses %s from %s, which every %s policy forbids (internal symbols not every system's %s exports)",
+				strings.Join(h.symbols, ", "), h.lib, t.family(), h.lib)
 		}
 	}
 }
@@ -512,9 +549,7 @@ func (t *linuxTarget) checkDeclared(r *audit.Report, best int, results []audit.P
 	}
 	for _, tag := range t.declared {
 		if tag == "any" {
-			t.add("linux/tag-mismatch", audit.Error, "", "the artifact is tagged 'any' (pure Python) but contains %d native binar%s; tag it %s",
-				len(t.bins), plural(len(t.bins), "y", "ies"), r.PlatformTag)
-			continue
+			continue // audit reports binaries in an 'any' artifact, whatever their format
 		}
 		pt, ok := parsePlatformTag(tag)
 		if !ok {
@@ -551,10 +586,10 @@ func (t *linuxTarget) checkDeclared(r *audit.Report, best int, results []audit.P
 		for i, res := range results {
 			maj, min := t.policies[i].GlibcVersion()
 			if !res.OK && len(res.Reasons) > 0 && (maj < pt.major || (maj == pt.major && min <= pt.minor)) {
-				why = strings.ReplaceAll(res.Reasons[0], "this policy", res.Tag)
+				why = "for " + res.Tag + ": " + res.Reasons[0]
 			}
 		}
-		report(tag, "linux/tag-unsupported", audit.Error, "not supported by the contents (best: %s): %s", r.PlatformTag, why)
+		report(tag, "linux/tag-unsupported", audit.Error, "not supported by the contents (best: %s); %s", r.PlatformTag, why)
 	}
 	for _, p := range order {
 		ts := tags[p]

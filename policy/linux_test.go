@@ -90,7 +90,7 @@ func TestLinuxVerdicts(t *testing.T) {
 		{name: "unknown namespace ignored", bins: []*audit.Binary{ext("m/_x.so", []string{"libssl.so.3"}, []string{"libssl.so.3:OPENSSL_3.0.0"})},
 			ext:     []audit.ExternalLib{{Soname: "libssl.so.3", Reason: "not found", NeededBy: []string{"m/_x.so"}}},
 			wantTag: "linux_x86_64", wantSym: "manylinux_2_5_x86_64", wantFinding: "linux/external-library",
-			wantReason: "needs 1 external library that the artifact does not ship and no policy allows: libssl.so.3"},
+			wantReason: "needs 1 external library that no policy allows and the loader would not find in the artifact: libssl.so.3"},
 		{name: "GLIBC_PRIVATE fails every policy", bins: []*audit.Binary{ext("m/_x.so", libc, []string{"libc.so.6:GLIBC_PRIVATE"}, "_dl_x@GLIBC_PRIVATE")},
 			wantTag: "linux_x86_64", wantSym: "linux_x86_64"},
 		{name: "blacklisted zcalloc", bins: []*audit.Binary{ext("m/_x.so", []string{"libz.so.1", "libc.so.6"}, []string{"libz.so.1:ZLIB_1.2.0"}, "zcalloc@ZLIB_1.2.0", "zcfree")},
@@ -119,9 +119,18 @@ func TestLinuxVerdicts(t *testing.T) {
 		{name: "declared wrong arch", declared: []string{"manylinux_2_17_aarch64"},
 			bins:    []*audit.Binary{ext("m/_x.so", nil, nil)},
 			wantTag: "manylinux_2_5_x86_64", wantSym: "manylinux_2_5_x86_64", wantFinding: "linux/tag-mismatch"},
+		// 'any' with binaries is package audit's finding, for every format.
 		{name: "declared any with binaries", declared: []string{"any"},
 			bins:    []*audit.Binary{ext("m/_x.so", nil, nil)},
-			wantTag: "manylinux_2_5_x86_64", wantSym: "manylinux_2_5_x86_64", wantFinding: "linux/tag-mismatch"},
+			wantTag: "manylinux_2_5_x86_64", wantSym: "manylinux_2_5_x86_64"},
+		{name: "unknown ISA level", bins: []*audit.Binary{func() *audit.Binary { b := ext("m/_x.so", nil, nil); b.ISA = audit.ISAUnknown; return b }()},
+			wantTag: "linux_x86_64", wantFinding: "linux/isa", wantSym: "manylinux_2_5_x86_64",
+			wantReason: "m/_x.so declares an x86-64 ISA level libvet does not know"},
+		{name: "pyfpe data symbol is not PyFPE", bins: []*audit.Binary{func() *audit.Binary {
+			b := ext("m/_x.so", nil, nil, "PyFPE_jbuf")
+			b.Imports[0].Func, b.Imports[0].Object = false, true
+			return b
+		}()}, wantTag: "manylinux_2_5_x86_64", wantSym: "manylinux_2_5_x86_64"},
 		{name: "musl", bins: []*audit.Binary{func() *audit.Binary {
 			b := ext("m/_x.so", []string{"libc.musl-x86_64.so.1"}, nil)
 			b.Libc, b.LibcReason = audit.Musl, "DT_NEEDED libc.musl-x86_64.so.1"
@@ -164,6 +173,12 @@ func TestLinuxVerdicts(t *testing.T) {
 				t.Errorf("no finding %s\nfindings: %+v", tt.wantFinding, r.Findings)
 			}
 			for _, f := range r.Findings {
+				switch f.Code {
+				case "linux/pyfpe", "linux/ucs2", "linux/libpython", "linux/isa", "linux/blacklisted-symbol", "linux/exec-stack":
+					if f.Member == "" {
+						t.Errorf("finding %s does not name its member: %+v", f.Code, f)
+					}
+				}
 				if f.Severity == audit.Error && tt.wantFinding == "" && tt.wantTag != "linux_x86_64" {
 					t.Errorf("unexpected error finding: %+v", f)
 				}
