@@ -100,6 +100,10 @@ type source interface {
 type Problem struct {
 	Member string // the member concerned, or "" for the whole artifact
 	Msg    string
+	// Serious is set when installers refuse or cannot manage such a
+	// wheel (no RECORD, several .dist-info directories, unsafe RECORD
+	// paths); other problems are warnings.
+	Serious bool
 }
 
 // String returns "MEMBER: MSG", or MSG when Member is "".
@@ -206,11 +210,20 @@ func (a *Artifact) fail(member string, err error) error {
 
 // problem records a non-fatal issue.
 func (a *Artifact) problem(member, format string, args ...any) {
+	a.addProblem(Problem{Member: member, Msg: fmt.Sprintf(format, args...)})
+}
+
+// seriousProblem records an issue that makes installers refuse the wheel.
+func (a *Artifact) seriousProblem(member, format string, args ...any) {
+	a.addProblem(Problem{Member: member, Msg: fmt.Sprintf(format, args...), Serious: true})
+}
+
+func (a *Artifact) addProblem(p Problem) {
 	if len(a.problems) >= maxProblems {
 		a.omitted++
 		return
 	}
-	a.problems = append(a.problems, Problem{Member: member, Msg: fmt.Sprintf(format, args...)})
+	a.problems = append(a.problems, p)
 }
 
 func (a *Artifact) finishProblems() {

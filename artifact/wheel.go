@@ -170,7 +170,7 @@ func (a *Artifact) openWheel() error {
 			return a.fail("", reasonf(ErrBadWheelFile, "%d .dist-info directories (%s) and %d of them match the file name; cannot tell which describes this wheel", len(dirs), strings.Join(dirs, ", "), len(match)))
 		}
 		w.DistInfo = match[0]
-		a.problem("", "%d .dist-info directories (%s); using %s (pip refuses such wheels)", len(dirs), strings.Join(dirs, ", "), w.DistInfo)
+		a.seriousProblem("", "%d .dist-info directories (%s); using %s (pip refuses such wheels)", len(dirs), strings.Join(dirs, ", "), w.DistInfo)
 	}
 
 	wm := a.Member(w.DistInfo + "/WHEEL")
@@ -302,7 +302,7 @@ func (a *Artifact) readRecord(w *Wheel) {
 	path := w.DistInfo + "/RECORD"
 	rm := a.Member(path)
 	if rm == nil {
-		a.problem(path, "missing; installers cannot verify or uninstall this wheel (PEP 427)")
+		a.seriousProblem(path, "missing; installers cannot verify or uninstall this wheel (PEP 427)")
 		return
 	}
 	data, err := rm.ReadAll(a.lim.MaxMetadataSize)
@@ -355,7 +355,7 @@ func (a *Artifact) readRecord(w *Wheel) {
 			}
 		}
 		if why := unsafeName(e.Path); why != "" {
-			a.problem(path, "line %d lists an unsafe path %q (%s)", line, e.Path, why)
+			a.seriousProblem(path, "line %d lists an unsafe path %q (%s)", line, e.Path, why)
 			continue
 		}
 		p := cleanName(e.Path)

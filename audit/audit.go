@@ -76,7 +76,11 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 		r.DeclaredTags = declaredTags(a.Wheel)
 	}
 	for _, p := range a.Problems() {
-		r.Findings = append(r.Findings, Finding{Code: "wheel/metadata", Severity: Warning, Member: p.Member, Message: p.Msg})
+		sev := Warning
+		if p.Serious {
+			sev = Error
+		}
+		r.Findings = append(r.Findings, Finding{Code: "wheel/metadata", Severity: sev, Member: p.Member, Message: p.Msg})
 	}
 
 	members := a.Members()

@@ -141,6 +141,9 @@ func TestSniff(t *testing.T) {
 	}{
 		{"\x7fELF\x02\x01\x01\x00", FormatELF},
 		{"MZ\x90\x00\x03\x00\x00\x00", FormatPE},
+		{"MZ" + strings.Repeat("\x00", 0x3a) + "\x40\x00\x00\x00PE\x00\x00", FormatPE},
+		{"MZ" + strings.Repeat("\x00", 0x3a) + "\x40\x00\x00\x00NE\x00\x00", ""},
+		{"MZ is a fine way to start a text file, with more than sixty-four bytes in it", ""},
 		{"\xcf\xfa\xed\xfe\x07\x00\x00\x01", FormatMachO},
 		{"\xca\xfe\xba\xbe\x00\x00\x00\x02", FormatMachO},
 		{"\xca\xfe\xba\xbe\x00\x00\x00\x34", ""}, // a Java class file (major version 52)

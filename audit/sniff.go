@@ -1,15 +1,34 @@
 package audit
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // Sniff returns the binary format of a file from its first bytes, or ""
-// when it is not a binary libvet audits. Four bytes are enough.
+// when it is not a binary libvet audits. An "MZ" file is PE only when its
+// e_lfanew points at a "PE\0\0" signature within the first 4 KiB; when
+// head is too short to show it (PE headers usually start within 512
+// bytes), MZ is taken as PE.
 func Sniff(head []byte) Format {
 	switch {
 	case bytes.HasPrefix(head, []byte("\x7fELF")):
 		return FormatELF
 	case bytes.HasPrefix(head, []byte("MZ")):
-		return FormatPE
+		if len(head) < 0x40 {
+			return FormatPE
+		}
+		lfanew := int64(binary.LittleEndian.Uint32(head[0x3c:]))
+		if lfanew < 0x40 || lfanew >= 1<<12 {
+			return "" // no PE header can start there: not a Windows binary
+		}
+		if lfanew+4 > int64(len(head)) {
+			return FormatPE // past what was read: take MZ's word for it
+		}
+		if bytes.Equal(head[lfanew:lfanew+4], []byte("PE\x00\x00")) {
+			return FormatPE
+		}
+		return "" // a DOS program, or text starting with MZ
 	case bytes.HasPrefix(head, []byte{0xfe, 0xed, 0xfa, 0xce}), // MH_MAGIC
 		bytes.HasPrefix(head, []byte{0xce, 0xfa, 0xed, 0xfe}), // MH_CIGAM
 		bytes.HasPrefix(head, []byte{0xfe, 0xed, 0xfa, 0xcf}), // MH_MAGIC_64

@@ -90,7 +90,7 @@ func (androidTarget) NotPromised(string) string {
 // Judge reports that the artifact is not judged.
 func (a androidTarget) Judge(r *audit.Report) {
 	r.ExternalLibs = []audit.ExternalLib{}
-	r.Findings = append(r.Findings, audit.Finding{Code: "android/not-audited", Severity: audit.Warning,
+	r.Findings = append(r.Findings, audit.Finding{Code: "android/not-audited", Severity: audit.Error,
 		Message: "an Android artifact (" + a.why + "); Android policies are not audited by this version of libvet, so no platform tag is given"})
 }
 

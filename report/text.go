@@ -13,8 +13,8 @@ import (
 type TextOptions struct {
 	// Color uses ANSI colours; the caller decides (a terminal, no NO_COLOR).
 	Color bool
-	// Verbose also lists the policies newer than the verdict's and every
-	// need of every binary, not only the unusual ones.
+	// Verbose lists every need of every binary, including those the
+	// platform promises or the interpreter provides.
 	Verbose bool
 }
 

@@ -76,7 +76,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.ldpaths, "ldpaths", "", "colon-separated host library directories, replacing ld.so.conf and the defaults")
 	fs.BoolVar(&o.noISA, "disable-isa-ext-check", false, "ignore x86-64 micro-architecture levels (x86-64-v2/v3/v4)")
 	fs.StringVar(&o.failOn, "fail-on", "error", "check: the lowest severity that fails: info, warning or error")
-	fs.BoolVarP(&o.verbose, "verbose", "v", false, "text: list every need and policy, not only the unusual ones")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "text: list every need, including those the platform promises")
 	fs.BoolVar(&o.noColor, "no-color", false, "text: no colour (also when NO_COLOR is set)")
 	return fs
 }
@@ -145,6 +145,12 @@ func run(ctx context.Context, args []string, e env) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "libvet: write output: %v\n", err)
 		return exitInput
+	}
+	// Unreadable inputs are also said on stderr, where CI logs look.
+	for _, r := range reports {
+		if r.Error != "" {
+			fmt.Fprintf(e.stderr, "libvet: %s\n", r.Error)
+		}
 	}
 	return exitCode(cmd, reports, o.failOnLevel)
 }
