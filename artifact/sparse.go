@@ -43,8 +43,8 @@ var retainBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &
 
 // Retain reads r to EOF, exactly once, and keeps only the bytes inside
 // keep. Ranges are clipped to [0, size) and merged; the memory held is at
-// most the sum of their lengths, and grows only as the stream delivers the
-// bytes. A stream shorter than size is an
+// most the sum of their lengths, and for ranges over 64 MiB grows only as
+// the stream delivers the bytes. A stream shorter than size is an
 // [ErrTruncated] error and a longer one an [ErrBomb] error; errors from r
 // are returned as they are.
 //
@@ -84,9 +84,10 @@ func RetainMore(r io.Reader, size int64, keep []Range, more func(*Sparse) []Rang
 			for next < len(ranges) && ranges[next].Off < end {
 				rg := ranges[next]
 				if len(s.segs) == next {
-					// Memory grows with the bytes that really arrive, not
+					// A range is allocated at once up to 64 MiB; past that,
+					// memory grows with the bytes that really arrive, not
 					// with what a (possibly lying) header asked for.
-					s.segs = append(s.segs, segment{off: rg.Off, data: make([]byte, 0, min(rg.Len, 1<<20))})
+					s.segs = append(s.segs, segment{off: rg.Off, data: make([]byte, 0, min(rg.Len, 64<<20))})
 				}
 				lo, hi := max(rg.Off, start), min(rg.Off+rg.Len, end)
 				s.segs[next].data = append(s.segs[next].data, buf[lo-start:hi-start]...)
