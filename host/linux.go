@@ -3,19 +3,19 @@
 //
 // A [Linux] searches, for one needing binary: its DT_RPATH (only when it has
 // no DT_RUNPATH), the DT_RPATHs of the objects that loaded it,
-// LD_LIBRARY_PATH, its DT_RUNPATH, then the system directories: those of
-// /etc/ld.so.conf (with its include globs) and the default directories, or
-// the directories given with [Options.LDPaths] instead. A candidate counts
+// LD_LIBRARY_PATH, its DT_RUNPATH, then /etc/ld.so.cache (read in glibc's
+// binary format) and the default directories, as ld.so does. Without a
+// cache it searches the directories of /etc/ld.so.conf (with its include
+// globs) instead, as auditwheel does; [Options.LDPaths] replaces both. A candidate counts
 // only if it is an ELF file of the same class, byte order and machine as
 // the needing binary. Parsed libraries are cached, so a library is read
 // once per run however many binaries need it.
 //
 // # Limitations
 //
-// /etc/ld.so.cache, glibc-hwcaps subdirectories, $LIB and $PLATFORM are not
-// used, and musl's /etc/ld-musl-*.path is not read: libvet's Linux audit
-// needs the host only to name the external libraries a wheel would have to
-// vendor. Symlinks are resolved against the real root, so a Root other than
+// glibc-hwcaps subdirectories, $LIB and $PLATFORM are not used, and musl's
+// /etc/ld-musl-*.path is not read: libvet's Linux audit needs the host
+// only to name the external libraries a wheel would have to vendor. Symlinks are resolved against the real root, so a Root other than
 // "/" is only approximate when it contains absolute symlinks.
 package host
 
@@ -64,6 +64,9 @@ type Linux struct {
 	mu      sync.Mutex
 	parsed  map[string]*velf.File // by path; nil value: not an ELF file
 	sysDirs []string
+	// cache maps a soname to its paths in /etc/ld.so.cache, in order;
+	// nil when there is no usable cache.
+	cache map[string][]string
 }
 
 type dirStep struct{ dir, step string }
@@ -84,10 +87,12 @@ func NewLinux(opts Options) *Linux {
 		}
 	} else {
 		seen := map[string]bool{}
-		for _, d := range l.readConf("/etc/ld.so.conf", map[string]bool{}) {
-			if !seen[d] {
-				seen[d] = true
-				l.system = append(l.system, dirStep{d, "ld.so.conf " + d})
+		if l.cache = l.readCache(); l.cache == nil {
+			for _, d := range l.readConf("/etc/ld.so.conf", map[string]bool{}) {
+				if !seen[d] {
+					seen[d] = true
+					l.system = append(l.system, dirStep{d, "ld.so.conf " + d})
+				}
 			}
 		}
 		for _, d := range defaultDirs {
@@ -103,7 +108,25 @@ func NewLinux(opts Options) *Linux {
 	return l
 }
 
-// SystemDirs returns the system directories searched, in order.
+// readCache reads /etc/ld.so.cache; nil when it is absent or unreadable.
+func (l *Linux) readCache() map[string][]string {
+	data, err := os.ReadFile(l.hostPath("/etc/ld.so.cache"))
+	if err != nil || len(data) > 64<<20 {
+		return nil
+	}
+	entries, err := parseLDCache(data)
+	if err != nil {
+		return nil
+	}
+	cache := make(map[string][]string, len(entries))
+	for _, e := range entries {
+		cache[e.soname] = append(cache[e.soname], e.path)
+	}
+	return cache
+}
+
+// SystemDirs returns the system directories searched, in order
+// (after /etc/ld.so.cache when there is one).
 func (l *Linux) SystemDirs() []string { return slices.Clone(l.sysDirs) }
 
 // readConf returns the directories listed in an ld.so.conf file,
@@ -196,16 +219,29 @@ func (l *Linux) Find(soname string, s Search) *Library {
 	for _, d := range s.RunPath {
 		steps = append(steps, dirStep{d, "RUNPATH " + d})
 	}
-	steps = append(steps, l.system...)
 	for _, st := range steps {
-		if st.dir == "" {
-			continue
+		if lib := l.tryDir(st, soname, s); lib != nil {
+			return lib
 		}
-		if lib := l.try(path.Join(st.dir, soname), st.step, s); lib != nil {
+	}
+	for _, p := range l.cache[soname] {
+		if lib := l.try(p, "ld.so.cache", s); lib != nil {
+			return lib
+		}
+	}
+	for _, st := range l.system {
+		if lib := l.tryDir(st, soname, s); lib != nil {
 			return lib
 		}
 	}
 	return nil
+}
+
+func (l *Linux) tryDir(st dirStep, soname string, s Search) *Library {
+	if st.dir == "" {
+		return nil
+	}
+	return l.try(path.Join(st.dir, soname), st.step, s)
 }
 
 // try parses p (cached) and returns it when it is a compatible ELF file.
