@@ -79,12 +79,8 @@ LIBVET_NOTE=""
 if [[ $DO_LV == 1 ]]; then
   if [[ -z $LIBVET ]]; then
     LIBVET=$BCACHE/libvet
-    if [[ $BUILD == 1 ]]; then
-      log "go build -o $LIBVET ./cmd/libvet"
-      rm -f "$LIBVET"
-      if ! go build -o "$LIBVET" ./cmd/libvet >"$BCACHE/libvet-build.log" 2>&1; then
-        LIBVET_NOTE="libvet build failed (see $BCACHE/libvet-build.log)"
-      fi
+    if [[ $BUILD == 1 ]] && ! build_libvet "$LIBVET"; then
+      LIBVET_NOTE="libvet build failed (see $LIBVET-build.log)"
     fi
   fi
   if [[ -z $LIBVET_NOTE && ! -x $LIBVET ]]; then LIBVET_NOTE="no libvet binary at $LIBVET"; fi

@@ -83,14 +83,10 @@ fi
 LIBVET_STATUS=ok
 if [[ -z $LIBVET ]]; then
   LIBVET=$CACHE/libvet
-  if [[ $BUILD == 1 ]]; then
-    log "go build -o $LIBVET ./cmd/libvet"
-    rm -f "$LIBVET"
-    if ! go build -o "$LIBVET" ./cmd/libvet >"$CACHE/libvet-build.log" 2>&1; then
-      LIBVET_STATUS="build-failed"
-      log "libvet build FAILED (see $CACHE/libvet-build.log); running the auditwheel half only"
-      sed 's/^/    /' "$CACHE/libvet-build.log" | head -20 >&2
-    fi
+  if [[ $BUILD == 1 ]] && ! build_libvet "$LIBVET"; then
+    LIBVET_STATUS="build-failed"
+    log "libvet build FAILED (see $LIBVET-build.log); running the auditwheel half only"
+    sed 's/^/    /' "$LIBVET-build.log" | head -20 >&2
   fi
 fi
 if [[ $LIBVET_STATUS == ok && ! -x $LIBVET ]]; then LIBVET_STATUS="missing"; fi

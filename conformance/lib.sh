@@ -81,4 +81,12 @@ big_wheel() {
   return 1
 }
 
+# build_libvet OUT: builds ./cmd/libvet into OUT (run from the repo root), with go build's output in
+# OUT-build.log; returns go build's status.
+build_libvet() {
+  log "go build -o $1 ./cmd/libvet"
+  rm -f "$1"
+  go build -o "$1" ./cmd/libvet >"$1-build.log" 2>&1
+}
+
 big_wheel_names() { local s; for s in "${BIG_WHEELS[@]}"; do printf '%s\n' "${s%%|*}"; done; }
