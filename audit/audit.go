@@ -93,43 +93,7 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 		r.Error = err.Error()
 		return r
 	}
-	files := map[string]*velf.File{}
-	var elfs, others []*Binary
-	unreadable := 0
-	for i, res := range results {
-		m := members[i]
-		switch {
-		case res.err != nil && res.format == "":
-			r.Findings = append(r.Findings, Finding{Code: "member/unreadable", Severity: Warning, Member: m.Path,
-				Message: fmt.Sprintf("cannot read this member (%v); if it is a binary, it was not audited", res.err)})
-		case res.err != nil:
-			unreadable++
-			r.Findings = append(r.Findings, Finding{Code: "binary/unreadable", Severity: Error, Member: m.Path,
-				Message: fmt.Sprintf("cannot parse this %s binary: %v", strings.ToUpper(string(res.format)), res.err)})
-		case res.bin != nil:
-			res.bin.Member = m.Path
-			r.Binaries = append(r.Binaries, res.bin)
-			files[m.Path] = res.elf
-			elfs = append(elfs, res.bin)
-		case res.format != "":
-			b := &Binary{Member: m.Path, Format: res.format, Needed: []string{}, Resolutions: []Resolution{}}
-			r.Binaries = append(r.Binaries, b)
-			others = append(others, b)
-		}
-	}
-	r.Pure = len(r.Binaries) == 0 && unreadable == 0
-	r.Findings = append(r.Findings, tagFindings(r, unreadable)...)
-	// Binaries libvet cannot judge yet: an error when nothing else in the
-	// artifact was judged (check must not pass what it did not look at).
-	for _, b := range others {
-		sev := Warning
-		if len(elfs) == 0 {
-			sev = Error
-		}
-		r.Findings = append(r.Findings, Finding{Code: "binary/not-audited", Severity: sev, Member: b.Member,
-			Message: fmt.Sprintf("%s binaries are recognised but not audited by this version of libvet", formatName(b.Format))})
-	}
-
+	elfs, files := classify(r, members, results)
 	var target Target
 	for _, p := range cfg.Platforms {
 		if target = p.Target(elfs, r.DeclaredTags); target != nil {
@@ -145,9 +109,50 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 	return r
 }
 
+// classify adds each member's result to r (binaries, findings for
+// unreadable members) and returns the ELF binaries with their parses.
+func classify(r *Report, members []*artifact.Member, results []member) ([]*Binary, map[string]*velf.File) {
+	files := map[string]*velf.File{}
+	var elfs, others []*Binary
+	unreadable := 0
+	for i, res := range results {
+		m := members[i]
+		switch {
+		case res.err != nil && res.format == "":
+			r.Findings = append(r.Findings, Finding{Code: "member/unreadable", Severity: Warning, Member: m.Path,
+				Message: fmt.Sprintf("cannot read this member (%v); if it is a binary, it was not audited", res.err)})
+		case res.err != nil:
+			unreadable++
+			r.Findings = append(r.Findings, Finding{Code: "binary/unreadable", Severity: Error, Member: m.Path,
+				Message: fmt.Sprintf("cannot parse this %s binary: %v", strings.ToUpper(string(res.format)), res.err)})
+		case res.bin != nil:
+			r.Binaries = append(r.Binaries, res.bin)
+			files[m.Path] = res.elf
+			elfs = append(elfs, res.bin)
+		case res.format != "":
+			b := &Binary{Member: m.Path, Format: res.format, Needed: []string{}, Resolutions: []Resolution{}}
+			r.Binaries = append(r.Binaries, b)
+			others = append(others, b)
+		}
+	}
+	r.Pure = len(r.Binaries) == 0 && unreadable == 0
+	r.Findings = append(r.Findings, tagFindings(r)...)
+	// Binaries libvet cannot judge yet: an error when nothing else in the
+	// artifact was judged (check must not pass what it did not look at).
+	for _, b := range others {
+		sev := Warning
+		if len(elfs) == 0 {
+			sev = Error
+		}
+		r.Findings = append(r.Findings, Finding{Code: "binary/not-audited", Severity: sev, Member: b.Member,
+			Message: fmt.Sprintf("%s binaries are recognised but not audited by this version of libvet", formatName(b.Format))})
+	}
+	return elfs, files
+}
+
 // tagFindings compares the declared tags with the presence of binaries,
 // whatever their format: 'any' with binaries, or platform tags without.
-func tagFindings(r *Report, unreadable int) []Finding {
+func tagFindings(r *Report) []Finding {
 	var specific []string
 	anyTag := false
 	for _, t := range r.DeclaredTags {
