@@ -71,6 +71,8 @@ func writeReport(t *textWriter, r *audit.Report, opts TextOptions) {
 		t.printf("  declared tags: %s\n", strings.Join(r.DeclaredTags, ", "))
 	}
 	switch {
+	case r.Pure && r.Kind == "file":
+		t.printf("  not a binary: no ELF, PE or Mach-O magic bytes\n")
 	case r.Pure:
 		t.printf("  no native binaries: a pure artifact\n")
 	case r.PlatformTag != "":
