@@ -21,33 +21,8 @@ type decoder struct {
 // size that overstates the data (or a reader that lacks the range) fails
 // before the allocation rather than after.
 func (d *decoder) read(off, n uint64, what string) ([]byte, error) {
-	if !fileRange(off, n, d.size) {
-		return nil, formatErr(off, what+" extends past end of file", n)
-	}
-	if n > maxTable {
-		return nil, formatErr(off, what+" too large", n)
-	}
-	if n == 0 {
-		return nil, nil
-	}
-	if n > probeSize {
-		var last [1]byte
-		if m, err := d.r.ReadAt(last[:], int64(off+n-1)); m != 1 {
-			if err == nil {
-				err = io.ErrUnexpectedEOF
-			}
-			return nil, readErr(err, off+n-1, 1, what)
-		}
-	}
-	b := make([]byte, n)
-	m, err := d.r.ReadAt(b, int64(off))
-	if m == len(b) {
-		return b, nil // a ReaderAt may return io.EOF with a full read
-	}
-	if err == nil {
-		err = io.ErrUnexpectedEOF
-	}
-	return nil, readErr(err, off, n, what)
+	r := reader(d.r, d.size)
+	return r.Read(off, n, what)
 }
 
 func (d *decoder) decode() (*File, error) {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // FormatError reports a malformed, truncated or unsupported ELF file.
@@ -35,13 +37,15 @@ func formatErr(off uint64, msg string, val any) *FormatError {
 	return &FormatError{Offset: o, Msg: msg, Val: val}
 }
 
-// readErr turns a failed ReaderAt call into the error NewFile returns:
-// end-of-file conditions mean the file is shorter than its size claims, and
-// become a *FormatError; anything else is the caller's own error and is
-// wrapped so that errors.As and errors.Is still find it.
+// reader reads ranges of a file of the given size with libvet's bounds,
+// reporting problems as *FormatError.
+func reader(r io.ReaderAt, size uint64) *binio.Reader {
+	return &binio.Reader{R: r, Size: size, Max: maxTable, Probe: probeSize, Name: "elf",
+		Format: func(off uint64, msg string, val any) error { return formatErr(off, msg, val) }}
+}
+
+// readErr turns a failed ReaderAt call into the error NewFile returns
+// (see [binio.Reader.Failed]).
 func readErr(err error, off uint64, n uint64, what string) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return formatErr(off, "unexpected end of file reading "+what, n)
-	}
-	return fmt.Errorf("elf: reading %s (%d bytes at offset %#x): %w", what, n, off, err)
+	return reader(nil, 0).Failed(err, off, n, what)
 }

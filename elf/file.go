@@ -4,7 +4,8 @@ import (
 	"debug/elf"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // File describes one ELF binary: everything libvet needs, decoded in one
@@ -144,22 +145,7 @@ func NewFile(r io.ReaderAt, size int64) (f *File, err error) {
 }
 
 // Open opens the named file and decodes it with [NewFile].
-func Open(name string) (*File, error) {
-	fh, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	fi, err := fh.Stat()
-	if err != nil {
-		return nil, err
-	}
-	f, err := NewFile(fh, fi.Size())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return f, nil
-}
+func Open(name string) (*File, error) { return binio.Open(name, NewFile) }
 
 // ARM e_flags bits.
 const (

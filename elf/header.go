@@ -3,6 +3,8 @@ package elf
 import (
 	"debug/elf"
 	"encoding/binary"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // Sizes of the on-disk structures this package decodes.
@@ -241,6 +243,4 @@ func parseSection(h *header, e []byte) section {
 }
 
 // fileRange reports whether [off, off+n) lies within a file of the given size.
-func fileRange(off, n, size uint64) bool {
-	return off <= size && n <= size-off
-}
+func fileRange(off, n, size uint64) bool { return binio.InRange(off, n, size) }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // FormatError reports a malformed, truncated or unsupported Mach-O file,
@@ -58,8 +60,12 @@ func notMachO(msg string, val any) *FormatError {
 // become a *FormatError; anything else is the caller's own error and is
 // wrapped so that errors.As and errors.Is still find it.
 func readErr(err error, off, n uint64, what string) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return formatErr(off, "unexpected end of file reading "+what, n)
-	}
-	return fmt.Errorf("macho: reading %s (%d bytes at offset %#x): %w", what, n, off, err)
+	return reader(nil, 0).Failed(err, off, n, what)
+}
+
+// reader reads ranges of a file of the given size with libvet's bounds,
+// reporting problems as *FormatError.
+func reader(r io.ReaderAt, size uint64) *binio.Reader {
+	return &binio.Reader{R: r, Size: size, Max: maxTable, Probe: probeSize, Name: "macho",
+		Format: func(off uint64, msg string, val any) error { return formatErr(off, msg, val) }}
 }

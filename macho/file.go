@@ -3,8 +3,9 @@ package macho
 import (
 	"fmt"
 	"io"
-	"os"
 	"strconv"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // File describes a Mach-O file: a thin file (one slice) or a fat
@@ -226,22 +227,7 @@ func NewFile(r io.ReaderAt, size int64) (f *File, err error) {
 }
 
 // Open opens the named file and decodes it with [NewFile].
-func Open(name string) (*File, error) {
-	fh, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	fi, err := fh.Stat()
-	if err != nil {
-		return nil, err
-	}
-	f, err := NewFile(fh, fi.Size())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return f, nil
-}
+func Open(name string) (*File, error) { return binio.Open(name, NewFile) }
 
 // CPU types (mach/machine.h).
 const (

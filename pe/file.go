@@ -3,7 +3,8 @@ package pe
 import (
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // File describes one PE image (a DLL, .pyd or .exe): everything libvet
@@ -209,22 +210,7 @@ func NewFile(r io.ReaderAt, size int64) (f *File, err error) {
 // Open opens the named file and decodes it with [NewFile]. The file is
 // closed before Open returns. Errors are prefixed with the name; a
 // partial File is returned as NewFile returns it.
-func Open(name string) (*File, error) {
-	fh, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	fi, err := fh.Stat()
-	if err != nil {
-		return nil, err
-	}
-	f, err := NewFile(fh, fi.Size())
-	if err != nil {
-		return f, fmt.Errorf("%s: %w", name, err)
-	}
-	return f, nil
-}
+func Open(name string) (*File, error) { return binio.Open(name, NewFile) }
 
 func (d *decoder) decode() (*File, error) {
 	size := d.rd.size

@@ -1,0 +1,98 @@
+// Package binio holds what libvet's binary parsers (elf, macho, pe) share:
+// bounded reads from an io.ReaderAt, the translation of read failures into
+// each parser's own errors, and opening a file by name.
+package binio
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// FormatFunc makes a parser's own error for malformed input at off.
+type FormatFunc func(off uint64, msg string, val any) error
+
+// Reader reads byte ranges of one file of known size.
+type Reader struct {
+	R    io.ReaderAt
+	Size uint64
+	// Max is the largest single read; Probe the size above which a read
+	// first reads its last byte, so that a size that overstates the data
+	// (or a reader that lacks the range) fails before the allocation.
+	Max, Probe uint64
+	// Name prefixes wrapped reader errors ("elf"); Format makes the
+	// parser's error for a range outside the file or a short file.
+	Name   string
+	Format FormatFunc
+}
+
+// InRange reports whether [off, off+n) lies within [0, size), without
+// overflowing.
+func InRange(off, n, size uint64) bool {
+	return off <= size && n <= size-off
+}
+
+// Read returns the n bytes at off, checking the range against the file
+// size and Max before allocating.
+func (r *Reader) Read(off, n uint64, what string) ([]byte, error) {
+	if !InRange(off, n, r.Size) {
+		return nil, r.Format(off, what+" extends past end of file", n)
+	}
+	if n > r.Max {
+		return nil, r.Format(off, what+" too large", n)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	if n > r.Probe {
+		var last [1]byte
+		if m, err := r.R.ReadAt(last[:], int64(off+n-1)); m != 1 {
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, r.Failed(err, off+n-1, 1, what)
+		}
+	}
+	b := make([]byte, n)
+	m, err := r.R.ReadAt(b, int64(off))
+	if m == len(b) {
+		return b, nil // a ReaderAt may return io.EOF with a full read
+	}
+	if err == nil {
+		err = io.ErrUnexpectedEOF
+	}
+	return nil, r.Failed(err, off, n, what)
+}
+
+// Failed turns a failed ReaderAt call into the parser's error: end of file
+// means the file is shorter than its size claims (a format error);
+// anything else is the caller's own error, wrapped so that errors.As and
+// errors.Is still find it.
+func (r *Reader) Failed(err error, off, n uint64, what string) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return r.Format(off, "unexpected end of file reading "+what, n)
+	}
+	return fmt.Errorf("%s: reading %s (%d bytes at offset %#x): %w", r.Name, what, n, off, err)
+}
+
+// Open opens the named file and decodes it with newFile, prefixing errors
+// with the name. Whatever newFile returns is passed on, also with an error
+// (a parser may return a partial result).
+func Open[T any](name string, newFile func(io.ReaderAt, int64) (T, error)) (T, error) {
+	var zero T
+	fh, err := os.Open(name)
+	if err != nil {
+		return zero, err
+	}
+	defer fh.Close()
+	fi, err := fh.Stat()
+	if err != nil {
+		return zero, err
+	}
+	f, err := newFile(fh, fi.Size())
+	if err != nil {
+		return f, fmt.Errorf("%s: %w", name, err)
+	}
+	return f, nil
+}
