@@ -1,18 +1,15 @@
 package elf
 
 import (
-	"archive/zip"
 	"bytes"
 	"debug/elf"
 	"encoding/binary"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/libvet/libvet/internal/corpustest"
 )
 
 // corpusDir holds real binaries from other projects' test suites. It is
@@ -20,65 +17,15 @@ import (
 const corpusDir = "../../shared/corpus"
 
 // corpusELF is one ELF file from the corpus.
-type corpusELF struct {
-	name string // path, with "!member" for wheel members
-	data []byte
-}
+type corpusELF = corpustest.File
 
 // corpusELFs returns every ELF file in the corpus, standalone or inside a
 // wheel, or skips the test when the corpus is absent.
 func corpusELFs(tb testing.TB) []corpusELF {
 	tb.Helper()
-	if _, err := os.Stat(corpusDir); err != nil {
-		tb.Skipf("corpus not available at %s (it lives outside the repository): %v", corpusDir, err)
-	}
-	var out []corpusELF
-	err := filepath.WalkDir(corpusDir, func(path string, de fs.DirEntry, err error) error {
-		if err != nil || !de.Type().IsRegular() {
-			return err
-		}
-		if strings.HasSuffix(path, ".whl") {
-			zr, err := zip.OpenReader(path)
-			if err != nil {
-				return nil // malformed wheels are part of the corpus
-			}
-			defer zr.Close()
-			for _, zf := range zr.File {
-				if zf.UncompressedSize64 < 4 || zf.UncompressedSize64 > 64<<20 {
-					continue
-				}
-				rc, err := zf.Open()
-				if err != nil {
-					continue
-				}
-				data, err := io.ReadAll(rc)
-				rc.Close()
-				if err == nil && bytes.HasPrefix(data, []byte(elf.ELFMAG)) {
-					out = append(out, corpusELF{path + "!" + zf.Name, data})
-				}
-			}
-			return nil
-		}
-		fh, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		var magic [4]byte
-		_, err = io.ReadFull(fh, magic[:])
-		fh.Close()
-		if err != nil || string(magic[:]) != elf.ELFMAG {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		out = append(out, corpusELF{path, data})
-		return nil
+	out := corpustest.Files(tb, corpusDir, func(_ string, data []byte) bool {
+		return bytes.HasPrefix(data, []byte(elf.ELFMAG))
 	})
-	if err != nil {
-		tb.Fatal(err)
-	}
 	if len(out) == 0 {
 		tb.Fatalf("no ELF files found under %s", corpusDir)
 	}
@@ -90,21 +37,21 @@ func corpusELFs(tb testing.TB) []corpusELF {
 func TestCorpus(t *testing.T) {
 	machines := map[elf.Machine]bool{}
 	for _, c := range corpusELFs(t) {
-		name := strings.TrimPrefix(c.name, corpusDir+"/")
+		name := strings.TrimPrefix(c.Name, corpusDir+"/")
 		t.Run(name, func(t *testing.T) {
-			f, err := NewFile(bytes.NewReader(c.data), int64(len(c.data)))
+			f, err := NewFile(bytes.NewReader(c.Data), int64(len(c.Data)))
 			if err != nil {
 				t.Fatal(err)
 			}
 			machines[f.Machine] = true
-			if !compareStd(t, name, c.data, f) {
+			if !compareStd(t, name, c.Data, f) {
 				t.Errorf("dynamic section not compared with debug/elf")
 			}
 			if len(f.Symbols) == 0 {
 				t.Errorf("no dynamic symbols")
 			}
 
-			stripped := stripSectionHeaders(c.data)
+			stripped := stripSectionHeaders(c.Data)
 			g, err := NewFile(bytes.NewReader(stripped), int64(len(stripped)))
 			if err != nil {
 				t.Fatalf("without section headers: %v", err)
@@ -112,7 +59,7 @@ func TestCorpus(t *testing.T) {
 			if !reflect.DeepEqual(f, g) {
 				t.Errorf("without section headers:\nhave %+v\nwant %+v", g, f)
 			}
-			checkTwoPass(t, c.data, f)
+			checkTwoPass(t, c.Data, f)
 			checkTwoPass(t, stripped, f)
 
 			// Facts from corpus/EXPECTED.md.

@@ -46,8 +46,8 @@ func FuzzNewFile(f *testing.F) {
 	}
 	if _, err := os.Stat(corpusDir); err == nil {
 		for _, c := range corpusELFs(f) {
-			if len(c.data) <= 32<<10 { // larger inputs make minimization crawl
-				f.Add(c.data)
+			if len(c.Data) <= 32<<10 { // larger inputs make minimization crawl
+				f.Add(c.Data)
 			}
 		}
 	}

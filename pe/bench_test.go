@@ -19,11 +19,11 @@ func benchFile(b *testing.B) (string, []byte) {
 	}
 	var best corpusPE
 	for _, c := range corpusPEs(b) {
-		if len(c.data) > len(best.data) {
+		if len(c.Data) > len(best.Data) {
 			best = c
 		}
 	}
-	return best.name, best.data
+	return best.Name, best.Data
 }
 
 // BenchmarkNewFile decodes the benchmark file from memory.

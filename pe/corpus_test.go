@@ -1,17 +1,15 @@
 package pe
 
 import (
-	"archive/zip"
 	"bytes"
 	"debug/pe"
 	"errors"
-	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/libvet/libvet/internal/corpustest"
 )
 
 // corpusDir holds real binaries from other projects' test suites. It is
@@ -22,10 +20,7 @@ const corpusDir = "../../shared/corpus"
 var corpusSubdirs = []string{"delvewheel", "check-wheel-contents", "repairwheel"}
 
 // corpusPE is one PE file from the corpus.
-type corpusPE struct {
-	name string // path below corpusDir, with "!member" for wheel members
-	data []byte
-}
+type corpusPE = corpustest.File
 
 func isPEName(name string) bool {
 	ext := strings.ToLower(filepath.Ext(name))
@@ -36,51 +31,7 @@ func isPEName(name string) bool {
 // inside a wheel, or skips the test when the corpus is absent.
 func corpusPEs(tb testing.TB) []corpusPE {
 	tb.Helper()
-	if _, err := os.Stat(corpusDir); err != nil {
-		tb.Skipf("corpus not available at %s (it lives outside the repository): %v", corpusDir, err)
-	}
-	var out []corpusPE
-	for _, sub := range corpusSubdirs {
-		err := filepath.WalkDir(filepath.Join(corpusDir, sub), func(path string, de fs.DirEntry, err error) error {
-			if err != nil || !de.Type().IsRegular() {
-				return err
-			}
-			rel, _ := filepath.Rel(corpusDir, path)
-			if strings.HasSuffix(path, ".whl") {
-				zr, err := zip.OpenReader(path)
-				if err != nil {
-					return nil // malformed wheels are part of the corpus
-				}
-				defer zr.Close()
-				for _, zf := range zr.File {
-					if !isPEName(zf.Name) || zf.UncompressedSize64 > 64<<20 {
-						continue
-					}
-					rc, err := zf.Open()
-					if err != nil {
-						continue
-					}
-					data, err := io.ReadAll(rc)
-					rc.Close()
-					if err == nil {
-						out = append(out, corpusPE{rel + "!" + zf.Name, data})
-					}
-				}
-				return nil
-			}
-			if isPEName(path) {
-				data, err := os.ReadFile(path)
-				if err != nil {
-					return err
-				}
-				out = append(out, corpusPE{rel, data})
-			}
-			return nil
-		})
-		if err != nil {
-			tb.Fatal(err)
-		}
-	}
+	out := corpustest.Files(tb, corpusDir, func(name string, _ []byte) bool { return isPEName(name) }, corpusSubdirs...)
 	if len(out) == 0 {
 		tb.Fatalf("no PE files under %s", corpusDir)
 	}
@@ -104,38 +55,38 @@ func TestCorpus(t *testing.T) {
 	files := corpusPEs(t)
 	machines := map[string]int{}
 	for _, c := range files {
-		f, err := NewFile(bytes.NewReader(c.data), int64(len(c.data)))
+		f, err := NewFile(bytes.NewReader(c.Data), int64(len(c.Data)))
 		if err != nil {
-			t.Errorf("%s: %v", c.name, err)
+			t.Errorf("%s: %v", c.Name, err)
 			continue
 		}
 		machines[f.MachineName]++
-		std, err := pe.NewFile(bytes.NewReader(c.data))
+		std, err := pe.NewFile(bytes.NewReader(c.Data))
 		if err != nil {
-			t.Errorf("%s: debug/pe: %v", c.name, err)
+			t.Errorf("%s: debug/pe: %v", c.Name, err)
 			continue
 		}
 		if f.Machine != std.Machine || f.Characteristics != std.Characteristics || len(f.Sections) != len(std.Sections) {
-			t.Errorf("%s: machine %#x chars %#x %d sections; debug/pe %#x %#x %d", c.name, f.Machine, f.Characteristics, len(f.Sections), std.Machine, std.Characteristics, len(std.Sections))
+			t.Errorf("%s: machine %#x chars %#x %d sections; debug/pe %#x %#x %d", c.Name, f.Machine, f.Characteristics, len(f.Sections), std.Machine, std.Characteristics, len(std.Sections))
 		}
 		for i, s := range std.Sections {
 			if i < len(f.Sections) && (f.Sections[i].VirtualAddress != s.VirtualAddress || f.Sections[i].Offset != s.Offset || f.Sections[i].Size != s.Size) {
-				t.Errorf("%s: section %d %+v, debug/pe %+v", c.name, i, f.Sections[i], s.SectionHeader)
+				t.Errorf("%s: section %d %+v, debug/pe %+v", c.Name, i, f.Sections[i], s.SectionHeader)
 			}
 		}
 		switch oh := std.OptionalHeader.(type) {
 		case *pe.OptionalHeader64:
 			if !f.Is64 || f.Subsystem != oh.Subsystem || f.ImageBase != oh.ImageBase || f.CheckSum != oh.CheckSum {
-				t.Errorf("%s: PE32+ header mismatch", c.name)
+				t.Errorf("%s: PE32+ header mismatch", c.Name)
 			}
 		case *pe.OptionalHeader32:
 			if f.Is64 || f.Subsystem != oh.Subsystem || f.ImageBase != uint64(oh.ImageBase) || f.CheckSum != oh.CheckSum {
-				t.Errorf("%s: PE32 header mismatch", c.name)
+				t.Errorf("%s: PE32 header mismatch", c.Name)
 			}
 		}
 		syms, err := std.ImportedSymbols()
 		if err != nil {
-			t.Errorf("%s: debug/pe ImportedSymbols: %v", c.name, err)
+			t.Errorf("%s: debug/pe ImportedSymbols: %v", c.Name, err)
 		}
 		var mine []string
 		for _, imp := range f.Imports {
@@ -146,10 +97,10 @@ func TestCorpus(t *testing.T) {
 			}
 		}
 		if !slices.Equal(mine, syms) {
-			t.Errorf("%s: imported symbols\n%q\ndebug/pe\n%q", c.name, mine, syms)
+			t.Errorf("%s: imported symbols\n%q\ndebug/pe\n%q", c.Name, mine, syms)
 		}
 		if len(f.Imports) == 0 {
-			t.Errorf("%s: no imports", c.name)
+			t.Errorf("%s: no imports", c.Name)
 		}
 		std.Close()
 	}
@@ -161,7 +112,7 @@ func TestCorpus(t *testing.T) {
 func TestCorpusExpected(t *testing.T) {
 	byName := map[string]corpusPE{}
 	for _, c := range corpusPEs(t) {
-		byName[c.name] = c
+		byName[c.Name] = c
 	}
 	crt := []string{"VCRUNTIME140.dll", "api-ms-win-crt-stdio-l1-1-0.dll", "api-ms-win-crt-runtime-l1-1-0.dll", "KERNEL32.dll"}
 	const dw, simple = "delvewheel/tests/", "delvewheel/tests/simpleext/"
@@ -212,7 +163,7 @@ func TestCorpusExpected(t *testing.T) {
 			t.Errorf("%s: not in the corpus (same file: %q)", tc.name, near)
 			continue
 		}
-		f, err := NewFile(bytes.NewReader(c.data), int64(len(c.data)))
+		f, err := NewFile(bytes.NewReader(c.Data), int64(len(c.Data)))
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
@@ -253,13 +204,13 @@ func TestCorpusExpected(t *testing.T) {
 func TestCorpusMPC2860(t *testing.T) {
 	n := 0
 	for _, c := range corpusPEs(t) {
-		if !strings.Contains(c.name, "MPC2860") {
+		if !strings.Contains(c.Name, "MPC2860") {
 			continue
 		}
 		n++
-		f, err := NewFile(bytes.NewReader(c.data), int64(len(c.data)))
+		f, err := NewFile(bytes.NewReader(c.Data), int64(len(c.Data)))
 		if err != nil || f.MachineName != "I386" || f.Is64 {
-			t.Errorf("%s: %v %+v", c.name, err, f)
+			t.Errorf("%s: %v %+v", c.Name, err, f)
 		}
 	}
 	if n == 0 {
@@ -271,17 +222,17 @@ func TestCorpusMPC2860(t *testing.T) {
 // clean error or a (partial) File, never a panic.
 func TestCorpusTruncated(t *testing.T) {
 	for _, c := range corpusPEs(t) {
-		if len(c.data) > 64<<10 {
+		if len(c.Data) > 64<<10 {
 			continue
 		}
-		for _, n := range []int{0, 2, 63, 64, 0x100, 0x200, 0x400, len(c.data) / 2, len(c.data) - 1} {
-			if n > len(c.data) {
+		for _, n := range []int{0, 2, 63, 64, 0x100, 0x200, 0x400, len(c.Data) / 2, len(c.Data) - 1} {
+			if n > len(c.Data) {
 				continue
 			}
-			_, err := NewFile(bytes.NewReader(c.data[:n]), int64(n))
+			_, err := NewFile(bytes.NewReader(c.Data[:n]), int64(n))
 			var fe *FormatError
 			if err != nil && (!errors.As(err, &fe) || fe.Msg == panicMsg) {
-				t.Errorf("%s[:%d]: %v", c.name, n, err)
+				t.Errorf("%s[:%d]: %v", c.Name, n, err)
 			}
 		}
 	}

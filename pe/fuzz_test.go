@@ -27,8 +27,8 @@ func FuzzNewFile(f *testing.F) {
 	}
 	if _, err := os.Stat(corpusDir); err == nil {
 		for _, c := range corpusPEs(f) {
-			if len(c.data) <= 64<<10 { // larger inputs make minimization crawl
-				f.Add(c.data)
+			if len(c.Data) <= 64<<10 { // larger inputs make minimization crawl
+				f.Add(c.Data)
 			}
 		}
 	}
