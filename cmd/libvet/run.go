@@ -146,13 +146,22 @@ func run(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "libvet: write output: %v\n", err)
 		return exitInput
 	}
-	// Unreadable inputs are also said on stderr, where CI logs look.
+	// Unreadable inputs and check failures are also said on stderr, where
+	// CI logs look.
 	for _, r := range reports {
 		if r.Error != "" {
 			fmt.Fprintf(e.stderr, "libvet: %s\n", r.Error)
 		}
 	}
-	return exitCode(cmd, reports, o.failOnLevel)
+	code := exitCode(cmd, reports, o.failOnLevel)
+	if code == exitFindings {
+		for _, r := range reports {
+			if n := countAtLeast(r, o.failOnLevel); n > 0 {
+				fmt.Fprintf(e.stderr, "libvet check: %s: %d finding(s) at or above %s\n", r.Path, n, o.failOnLevel)
+			}
+		}
+	}
+	return code
 }
 
 func (o *options) validate() error {
@@ -198,6 +207,17 @@ func splitPath(s string) []string {
 		}
 	}
 	return out
+}
+
+// countAtLeast counts r's findings at or above sev.
+func countAtLeast(r *audit.Report, sev audit.Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity >= sev {
+			n++
+		}
+	}
+	return n
 }
 
 // exitCode applies the exit-code table: unreadable input wins, then (for
