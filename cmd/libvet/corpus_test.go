@@ -134,3 +134,32 @@ func TestCorpusExclude(t *testing.T) {
 		}
 	}
 }
+
+// TestCorpusLibraryPath is auditwheel's cffi case with the corpus's
+// stand-in libffi.so.5 on the library search path: found there, it is
+// external with its path; excluded by a glob on that path, it is not.
+func TestCorpusLibraryPath(t *testing.T) {
+	wheel := corpus + "auditwheel/tests/bundled-wheels/cffi-1.5.0-cp27-none-linux_x86_64.whl"
+	dir, err := filepath.Abs(corpus + "auditwheel/tests/integration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir + "/libffi.so.5"); err != nil {
+		t.Skipf("conformance corpus not found at %s: %v", corpus, err)
+	}
+	run := func(exclude ...string) *audit.Report {
+		return audit.Run(context.Background(), wheel, audit.Config{
+			Limits:    artifact.DefaultLimits(),
+			Platforms: []audit.Platform{policy.LinuxPlatform{}},
+			Exclude:   exclude,
+			Host:      host.NewLinux(host.Options{LDPaths: []string{dir}}),
+		})
+	}
+	r := run()
+	if len(r.ExternalLibs) != 1 || r.ExternalLibs[0].Path != dir+"/libffi.so.5" || r.PlatformTag != "linux_x86_64" {
+		t.Errorf("external %+v, tag %s; want libffi.so.5 at %s/libffi.so.5", r.ExternalLibs, r.PlatformTag, dir)
+	}
+	if r := run("*/integration/*"); len(r.ExternalLibs) != 0 {
+		t.Errorf("excluded by its real path, libffi.so.5 is still external: %+v", r.ExternalLibs)
+	}
+}
