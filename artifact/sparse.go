@@ -18,7 +18,7 @@ type Range struct{ Off, Len int64 }
 // use.
 type Sparse struct {
 	size     int64
-	segs     []segment // sorted, neither overlapping nor adjacent
+	segs     []segment // sorted, not overlapping (ranges added while streaming may touch)
 	retained int64
 }
 
@@ -195,34 +195,29 @@ func (s *Sparse) ReadAt(p []byte, off int64) (int, error) {
 	if eof {
 		end = s.size
 	}
-	// The first segment that ends after off.
+	// Copy from the first segment that ends after off, and on through
+	// segments that touch (ranges added while streaming may start exactly
+	// where a completed one ends).
 	j := sort.Search(len(s.segs), func(i int) bool { return s.segs[i].end() > off })
-	n := 0
-	if j < len(s.segs) && s.segs[j].off <= off {
-		n = copy(p[:end-off], s.segs[j].data[off-s.segs[j].off:])
+	n, cur := 0, off
+	for k := j; k < len(s.segs) && cur < end && s.segs[k].off <= cur; k++ {
+		c := copy(p[cur-off:end-off], s.segs[k].data[cur-s.segs[k].off:])
+		n += c
+		cur += int64(c)
 	}
-	if off+int64(n) == end {
+	if cur == end {
 		if eof {
 			return n, io.EOF
 		}
 		return n, nil
 	}
-	lo, hi := int64(-1), int64(0)
-	cur := off
-	for k := j; k < len(s.segs) && s.segs[k].off < end; k++ {
-		if s.segs[k].off > cur {
-			if lo < 0 {
-				lo = cur
-			}
-			hi = s.segs[k].off
+	// The missing bytes start at cur; the span runs to the last byte of
+	// the request that no segment holds.
+	hi := end
+	for k := len(s.segs) - 1; k >= 0; k-- {
+		if seg := s.segs[k]; seg.off < hi && seg.end() >= hi && seg.off > cur {
+			hi = seg.off
 		}
-		cur = max(cur, s.segs[k].end())
 	}
-	if cur < end {
-		if lo < 0 {
-			lo = cur
-		}
-		hi = end
-	}
-	return n, &MissingError{Off: lo, Len: hi - lo}
+	return n, &MissingError{Off: cur, Len: hi - cur}
 }

@@ -238,3 +238,32 @@ func TestRetainMore(t *testing.T) {
 		t.Errorf("retained %d bytes, want %d", got, want)
 	}
 }
+
+// TestRetainMoreTouching: a range asked for while streaming that overlaps
+// the range just completed is kept from its end on, in a segment that
+// touches the completed one; a read across both must succeed.
+func TestRetainMoreTouching(t *testing.T) {
+	data := make([]byte, 400)
+	for i := range data {
+		data[i] = byte(i)
+	}
+	asked := false
+	s, err := RetainMore(bytes.NewReader(data), int64(len(data)), []Range{{Off: 0, Len: 100}}, func(*Sparse) []Range {
+		if asked {
+			return nil
+		}
+		asked = true
+		return []Range{{Off: 50, Len: 100}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := make([]byte, 20)
+	if n, err := s.ReadAt(p, 90); err != nil || n != 20 || !bytes.Equal(p, data[90:110]) {
+		t.Fatalf("ReadAt across touching segments: n=%d err=%v", n, err)
+	}
+	var miss *MissingError
+	if _, err := s.ReadAt(make([]byte, 20), 140); !errors.As(err, &miss) || miss.Off != 150 || miss.Len != 10 {
+		t.Errorf("ReadAt past the kept bytes: %v, want bytes 150 to 160 missing", err)
+	}
+}

@@ -220,6 +220,7 @@ func readAll(ctx context.Context, members []*artifact.Member, cfg Config) ([]mem
 	if retain <= 0 {
 		retain = DefaultRetain
 	}
+	retain = min(retain, maxRetained/2) // leave room for the tables within the budget
 	results := make([]member, len(members))
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)

@@ -74,7 +74,7 @@ type linker struct {
 	files   map[string]*velf.File // by member
 	byPath  map[string]*Binary
 	byBase  map[string][]string // base name -> members
-	exclude []string
+	exclude []exclusion
 	target  Target
 	host    LibraryFinder
 	// loaders maps a member to the members that load it.
@@ -88,7 +88,7 @@ type LibraryFinder interface {
 
 func newLinker(bins []*Binary, files map[string]*velf.File, exclude []string, t Target, h LibraryFinder) *linker {
 	l := &linker{bins: bins, files: files, byPath: map[string]*Binary{}, byBase: map[string][]string{},
-		exclude: exclude, target: t, host: h, loaders: map[string][]string{}}
+		exclude: compileExcludes(exclude), target: t, host: h, loaders: map[string][]string{}}
 	for _, b := range bins {
 		l.byPath[b.Member] = b
 		base := path.Base(b.Member)
@@ -206,32 +206,48 @@ func (l *linker) inherited(member string, seen map[string]bool) []searchDir {
 	return out
 }
 
-// alreadyLoaded finds soname among the libraries that the binaries of
-// member's load tree (everything loaded from the same top-level binaries)
-// load from the artifact: ld.so maps a needed library once and reuses it
-// by name, whatever the search path of a later binary needing it.
+// alreadyLoaded finds soname among the libraries ld.so has already mapped
+// when it comes to member's own needs, in the load of any top-level binary
+// that (transitively) loads member. ld.so maps a binary's needs breadth
+// first, in DT_NEEDED order, and reuses a mapped library by name whatever
+// the search path of a later binary needing it; a library mapped only
+// below member does not count.
 func (l *linker) alreadyLoaded(member, soname string, found map[string]map[string]Resolution) (Resolution, bool) {
-	tree := map[string]bool{}
-	var down func(string)
-	down = func(m string) {
-		if tree[m] {
-			return
-		}
-		tree[m] = true
-		for _, r := range found[m] {
-			down(r.Path)
-		}
-	}
 	for _, root := range l.roots(member, map[string]bool{}) {
-		down(root)
-	}
-	for _, b := range l.bins { // in member order, for a deterministic answer
-		if b.Member == member || !tree[b.Member] {
-			continue
+		if r, ok := l.mappedBefore(root, member, soname, found); ok {
+			return r, true
 		}
-		if r, ok := found[b.Member][soname]; ok && r.By == ByArtifact {
-			return Resolution{Need: soname, By: ByArtifact, Path: r.Path,
-				Detail: fmt.Sprintf("already loaded for %s (%s)", b.Member, r.Detail)}, true
+	}
+	return Resolution{}, false
+}
+
+// mappedBefore follows ld.so's breadth-first load from root and returns
+// the library named soname if it was mapped before member's needs are
+// processed.
+func (l *linker) mappedBefore(root, member, soname string, found map[string]map[string]Resolution) (Resolution, bool) {
+	mapped := map[string]bool{root: true}
+	byName := map[string]Resolution{}
+	queue := []string{root}
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		if x == member {
+			r, ok := byName[soname]
+			return r, ok
+		}
+		for _, n := range l.byPath[x].Needed {
+			r, ok := found[x][n]
+			if !ok || r.By != ByArtifact {
+				continue
+			}
+			if _, seen := byName[n]; !seen {
+				byName[n] = Resolution{Need: n, By: ByArtifact, Path: r.Path,
+					Detail: fmt.Sprintf("already loaded for %s (%s)", x, r.Detail)}
+			}
+			if !mapped[r.Path] {
+				mapped[r.Path] = true
+				queue = append(queue, r.Path)
+			}
 		}
 	}
 	return Resolution{}, false
@@ -303,9 +319,6 @@ func (l *linker) hostSearch(b *Binary) *host.Search {
 		RPath: abs(searchDirs(b.Member, "", rpath(b))), RunPath: abs(searchDirs(b.Member, "", b.RunPath))}
 	if len(b.RunPath) == 0 {
 		s.Inherited = abs(l.inherited(b.Member, map[string]bool{}))
-	} else if len(s.RunPath) == 0 {
-		// Only $ORIGIN entries: still, the loader ignores DT_RPATH.
-		s.RunPath = []string{}
 	}
 	return s
 }
@@ -346,22 +359,37 @@ func describePath(b *Binary) string {
 	return "no RPATH or RUNPATH"
 }
 
+// exclusion is one --exclude glob, compiled.
+type exclusion struct {
+	pattern string
+	re      *regexp.Regexp
+}
+
+func compileExcludes(patterns []string) []exclusion {
+	out := make([]exclusion, len(patterns))
+	for i, p := range patterns {
+		out[i] = exclusion{p, fnmatchRegexp(p)}
+	}
+	return out
+}
+
 // matchExclude reports the first --exclude glob matching soname or, when
 // given, the library's real path.
-func matchExclude(patterns []string, soname, realPath string) (string, bool) {
-	for _, p := range patterns {
-		if fnmatch(p, soname) || (realPath != "" && fnmatch(p, realPath)) {
-			return p, true
+func matchExclude(excludes []exclusion, soname, realPath string) (string, bool) {
+	for _, e := range excludes {
+		if e.re.MatchString(soname) || (realPath != "" && e.re.MatchString(realPath)) {
+			return e.pattern, true
 		}
 	}
 	return "", false
 }
 
-// fnmatch matches name against a shell glob with the semantics of
-// Python's fnmatch (which auditwheel's --exclude uses): '*' matches any
-// run of characters including '/', '?' one character, "[seq]" and
-// "[!seq]" a character in or not in seq; an unclosed '[' is literal.
-func fnmatch(pattern, name string) bool {
+// fnmatchRegexp compiles a shell glob with the semantics of Python's
+// fnmatch (which auditwheel's --exclude uses): '*' matches any run of
+// characters including '/', '?' one character, "[seq]" and "[!seq]" a
+// character in or not in seq; an unclosed '[' is literal. A class Go's
+// regexp rejects (a reversed range) makes the glob match itself only.
+func fnmatchRegexp(pattern string) *regexp.Regexp {
 	var re strings.Builder
 	re.WriteString("^(?s:")
 	for i := 0; i < len(pattern); i++ {
@@ -385,21 +413,23 @@ func fnmatch(pattern, name string) bool {
 				re.WriteString(`\[`)
 				continue
 			}
-			class := pattern[i+1 : j]
+			class := strings.NewReplacer(`\`, `\\`, `[`, `\[`).Replace(pattern[i+1 : j])
 			if strings.HasPrefix(class, "!") {
 				class = "^" + class[1:]
 			} else if strings.HasPrefix(class, "^") {
 				class = `\` + class
 			}
-			re.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
+			re.WriteString("[" + class + "]")
 			i = j
 		default:
 			re.WriteString(regexp.QuoteMeta(string(c)))
 		}
 	}
 	re.WriteString(")$")
-	ok, err := regexp.MatchString(re.String(), name)
-	return err == nil && ok
+	if r, err := regexp.Compile(re.String()); err == nil {
+		return r
+	}
+	return regexp.MustCompile("^" + regexp.QuoteMeta(pattern) + "$")
 }
 
 // externals collects external libraries, following each host library's
@@ -448,7 +478,7 @@ func (e *externals) follow(l *linker, soname string, lib *host.Library) {
 		return out
 	}
 	s.RunPath = expand(f.RunPath)
-	if len(s.RunPath) == 0 {
+	if len(f.RunPath) == 0 {
 		s.RPath = expand(f.RPath)
 	}
 	for _, n := range f.Needed {

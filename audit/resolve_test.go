@@ -52,9 +52,12 @@ func TestMatchExclude(t *testing.T) {
 		{[]string{"libffi.so.[!6]"}, "libffi.so.5", "", "libffi.so.[!6]", true},
 		{[]string{"lib[foo.so"}, "lib[foo.so", "", "lib[foo.so", true},
 		{[]string{"librocblas.so"}, "librocblas.so.5", "", "", false},
+		{[]string{"[^a]"}, "\\", "", "", false},
+		{[]string{"[^a]"}, "^", "", "[^a]", true},
+		{[]string{"lib[z-a].so"}, "lib[z-a].so", "", "lib[z-a].so", true},
 	}
 	for _, tt := range tests {
-		pat, ok := matchExclude(tt.patterns, tt.soname, tt.real)
+		pat, ok := matchExclude(compileExcludes(tt.patterns), tt.soname, tt.real)
 		if pat != tt.wantPat || ok != tt.wantMatched {
 			t.Errorf("matchExclude(%q, %q, %q) = %q, %v", tt.patterns, tt.soname, tt.real, pat, ok)
 		}
@@ -201,6 +204,47 @@ func TestResolveLoaderRules(t *testing.T) {
 			t.Errorf("libb.so for liba.so: %+v", r)
 		}
 	})
+	t.Run("a top-level binary's own dependency does not count", func(t *testing.T) {
+		// ld.so maps _ext.so's needs (libb.so, then liba.so) before
+		// liba.so's: libb.so is not found for _ext.so.
+		ext, _ := resolveAll(
+			bin("pkg/_ext.so", []string{"libb.so", "liba.so"}, nil, []string{"$ORIGIN/a"}),
+			bin("pkg/a/liba.so", []string{"libb.so"}, nil, []string{"$ORIGIN/../b"}),
+			bin("pkg/b/libb.so", nil, nil, nil),
+		)
+		if len(ext) != 1 || ext[0].Soname != "libb.so" || ext[0].NeededBy[0] != "pkg/_ext.so" {
+			t.Errorf("external %+v, want libb.so needed by pkg/_ext.so", ext)
+		}
+	})
+	t.Run("mapped by a sibling processed earlier", func(t *testing.T) {
+		// _ext.so maps liba.so and libx.so; liba.so's needs are processed
+		// first and map libc_.so, which libx.so then reuses.
+		ext, by := resolveAll(
+			bin("pkg/_ext.so", []string{"liba.so", "libx.so"}, nil, []string{"$ORIGIN/lib"}),
+			bin("pkg/lib/liba.so", []string{"libc_.so"}, nil, []string{"$ORIGIN/deep"}),
+			bin("pkg/lib/libx.so", []string{"libc_.so"}, nil, []string{"$ORIGIN"}),
+			bin("pkg/lib/deep/libc_.so", nil, nil, nil),
+		)
+		if len(ext) != 0 {
+			t.Errorf("external %+v, want none", ext)
+		}
+		if r := by["pkg/lib/libx.so"].Resolutions[0]; !strings.HasPrefix(r.Detail, "already loaded for pkg/lib/liba.so") {
+			t.Errorf("libc_.so for libx.so: %+v", r)
+		}
+	})
+	t.Run("mapped by a sibling processed later", func(t *testing.T) {
+		// Now libx.so comes first: its needs are processed before liba.so
+		// maps libc_.so, so the load fails.
+		ext, _ := resolveAll(
+			bin("pkg/_ext.so", []string{"libx.so", "liba.so"}, nil, []string{"$ORIGIN/lib"}),
+			bin("pkg/lib/liba.so", []string{"libc_.so"}, nil, []string{"$ORIGIN/deep"}),
+			bin("pkg/lib/libx.so", []string{"libc_.so"}, nil, []string{"$ORIGIN"}),
+			bin("pkg/lib/deep/libc_.so", nil, nil, nil),
+		)
+		if len(ext) != 1 || ext[0].Soname != "libc_.so" {
+			t.Errorf("external %+v, want libc_.so", ext)
+		}
+	})
 	t.Run("not loaded by anyone in the tree", func(t *testing.T) {
 		ext, _ := resolveAll(
 			bin("pkg/_ext.so", []string{"liba.so"}, nil, []string{"$ORIGIN/lib"}),
@@ -219,7 +263,7 @@ func TestHostSearchRunpathHidesRpath(t *testing.T) {
 	b := bin("pkg/_ext.so", []string{"libx.so"}, []string{"/abs/rpath"}, []string{"$ORIGIN"})
 	l := newLinker([]*Binary{b}, map[string]*velf.File{b.Member: {Class: elf.ELFCLASS64, Data: elf.ELFDATA2LSB, Machine: elf.EM_X86_64}}, nil, fakeTarget{}, fakeHost{})
 	s := l.hostSearch(b)
-	if len(s.RPath) != 0 || len(s.Inherited) != 0 || s.RunPath == nil {
+	if len(s.RPath) != 0 || len(s.Inherited) != 0 {
 		t.Errorf("host search %+v: DT_RPATH must be ignored when DT_RUNPATH exists", s)
 	}
 }

@@ -35,7 +35,7 @@ func parseLDCache(data []byte) ([]cacheEntry, error) {
 			return nil, errors.New("ld.so.cache: truncated old-format header")
 		}
 		off := (len(oldCacheMagic) + 1 + 3) &^ 3 // magic, NUL, aligned nlibs
-		n := int(binary.LittleEndian.Uint32(data[off:]))
+		n := int(binary.NativeEndian.Uint32(data[off:]))
 		if n < 0 || n > maxCacheEntries {
 			return nil, fmt.Errorf("ld.so.cache: absurd entry count %d", n)
 		}
@@ -58,14 +58,16 @@ func parseLDCache(data []byte) ([]cacheEntry, error) {
 	if len(h) < newHeaderSize {
 		return nil, errors.New("ld.so.cache: truncated header")
 	}
-	// The cache is written in the host's byte order; the header's flags
-	// byte does not say which, so take the order that gives a sane count.
-	var bo binary.ByteOrder = binary.LittleEndian
-	n := int(bo.Uint32(h[20:]))
-	if n < 0 || n > maxCacheEntries {
+	// The cache is in the byte order of the system that wrote it; glibc
+	// 2.32 and later record it in the flags byte (2 little, 3 big endian).
+	var bo binary.ByteOrder = binary.NativeEndian
+	switch h[28] & 3 {
+	case 2:
+		bo = binary.LittleEndian
+	case 3:
 		bo = binary.BigEndian
-		n = int(bo.Uint32(h[20:]))
 	}
+	n := int(bo.Uint32(h[20:]))
 	if n < 0 || n > maxCacheEntries {
 		return nil, fmt.Errorf("ld.so.cache: absurd entry count %d", n)
 	}

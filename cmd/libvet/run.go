@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -175,11 +174,6 @@ func (o *options) validate() error {
 		return fmt.Errorf("--fail-on: %w", err)
 	}
 	o.failOnLevel = level
-	for _, p := range o.exclude {
-		if _, err := filepath.Match(p, ""); err != nil {
-			return fmt.Errorf("--exclude %q: %w", p, err)
-		}
-	}
 	return nil
 }
 
