@@ -17,6 +17,9 @@ const (
 	newHeaderSize   = 48
 	newEntrySize    = 24
 	maxCacheEntries = 1 << 20
+	// hwcapExtension marks a new-format entry for a glibc-hwcaps
+	// subdirectory (DL_CACHE_HWCAP_EXTENSION).
+	hwcapExtension = 1 << 62
 )
 
 // cacheEntry maps a soname to a library path.
@@ -95,6 +98,12 @@ func readEntries(data []byte, off, n, entSize, base int, bo binary.ByteOrder) ([
 	out := make([]cacheEntry, 0, n)
 	for k := 0; k < n; k++ {
 		e := data[off+k*entSize:]
+		// New-format entries with the hwcap extension bit are
+		// glibc-hwcaps subdirectory copies (x86-64-v3, ...), which libvet
+		// does not choose between: the baseline entry follows.
+		if entSize == newEntrySize && bo.Uint64(e[16:])&hwcapExtension != 0 {
+			continue
+		}
 		key, ok1 := str(bo.Uint32(e[4:]))
 		val, ok2 := str(bo.Uint32(e[8:]))
 		if !ok1 || !ok2 {

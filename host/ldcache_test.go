@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -39,7 +40,11 @@ func newCache(withOld bool, entries ...cacheEntry) []byte {
 		binary.Write(&buf, binary.LittleEndian, offsets[i][0])
 		binary.Write(&buf, binary.LittleEndian, offsets[i][1])
 		binary.Write(&buf, binary.LittleEndian, uint32(0))
-		binary.Write(&buf, binary.LittleEndian, uint64(0))
+		var hwcap uint64
+		if strings.Contains(entries[i].path, "glibc-hwcaps") {
+			hwcap = hwcapExtension
+		}
+		binary.Write(&buf, binary.LittleEndian, hwcap)
 	}
 	buf.Write(strs.Bytes())
 	return buf.Bytes()
@@ -47,8 +52,9 @@ func newCache(withOld bool, entries ...cacheEntry) []byte {
 
 func TestParseLDCache(t *testing.T) {
 	want := []cacheEntry{{"libfoo.so.1", "/opt/cached/libfoo.so.1"}, {"libz.so.1", "/usr/lib/libz.so.1"}}
+	hwcaps := cacheEntry{"libz.so.1", "/usr/lib/glibc-hwcaps/x86-64-v3/libz.so.1"}
 	for _, withOld := range []bool{false, true} {
-		got, err := parseLDCache(newCache(withOld, want...))
+		got, err := parseLDCache(newCache(withOld, want[0], hwcaps, want[1]))
 		if err != nil {
 			t.Fatalf("withOld=%v: %v", withOld, err)
 		}
