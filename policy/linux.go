@@ -234,7 +234,7 @@ func (t *linuxTarget) Judge(r *audit.Report) {
 		t.add("linux/unsupported-arch", audit.Error, "", "no %s policy covers %s", t.family(), t.arch)
 	}
 
-	ev := collectEvidence(bins, t.opts.DisableISACheck)
+	ev := t.collectEvidence(bins)
 	t.reportProblems(ev, r.ExternalLibs)
 
 	best, symBest := -1, -1
@@ -279,8 +279,14 @@ type evidence struct {
 	versions map[string]map[string]versionUse
 	// platformLibs: sonames the policy allow-list provides -> first needing member.
 	platformLibs map[string]string
-	// imports of each binary, for blacklist checks.
+	// bins are the judged binaries.
 	bins []*audit.Binary
+	// strong holds, per member, the non-weak imported symbols that some
+	// policy's blacklist names.
+	strong map[string]map[string]bool
+	// time64 is the first 64-bit time_t symbol a 32-bit musl binary
+	// imports, "member symbol", or "".
+	time64 string
 	// blockers fail every policy (ISA, PyFPE, UCS2, libpython).
 	blockers []blocker
 }
@@ -293,14 +299,8 @@ var time64 = regexp.MustCompile(`^__(\w+_time64|(clock_(gettime|settime|getres|n
 // symbol, or, unless the artifact declares the older tag itself, the
 // fact that musl has no symbol versions to prove otherwise.
 func (t *linuxTarget) oldMuslReasons(ev *evidence) []string {
-	if t.arch == "i686" || t.arch == "armv7l" {
-		for _, b := range ev.bins {
-			for _, imp := range b.Imports {
-				if time64.MatchString(imp.Name) {
-					return []string{fmt.Sprintf("%s uses %s (64-bit time_t), which musl provides from 1.2", b.Member, imp.Name)}
-				}
-			}
-		}
+	if ev.time64 != "" {
+		return []string{ev.time64 + " (64-bit time_t), which musl provides from 1.2"}
 	}
 	for _, tag := range t.declared {
 		if pt, ok := parsePlatformTag(tag); ok && pt.family == "musllinux" && pt.major == 1 && pt.minor < 2 {
@@ -323,9 +323,44 @@ type versionUse struct {
 // --with-fpectl, which manylinux interpreters are not (PEP 513).
 var pyfpeSymbols = map[string]bool{"PyFPE_jbuf": true, "PyFPE_dummy": true, "PyFPE_counter": true}
 
-func collectEvidence(bins []*audit.Binary, noISA bool) *evidence {
-	ev := &evidence{versions: map[string]map[string]versionUse{}, platformLibs: map[string]string{}, bins: bins}
+// collectEvidence gathers what constrains the tag, in one pass over each
+// binary's imports.
+func (t *linuxTarget) collectEvidence(bins []*audit.Binary) *evidence {
+	ev := &evidence{versions: map[string]map[string]versionUse{}, platformLibs: map[string]string{},
+		bins: bins, strong: map[string]map[string]bool{}}
+	blacklisted := map[string]bool{}
+	for _, p := range t.policies {
+		for _, syms := range p.Blacklist {
+			for _, sym := range syms {
+				blacklisted[sym] = true
+			}
+		}
+	}
+	musl32 := t.libc == Musl && (t.arch == "i686" || t.arch == "armv7l")
 	for _, b := range bins {
+		// The one pass over the imports.
+		first := map[[2]string]string{} // version, library -> first symbol
+		strong := map[string]bool{}
+		var pyfpe, ucs2 string
+		for _, imp := range b.Imports {
+			if k := [2]string{imp.Version, imp.Library}; imp.Version != "" && first[k] == "" {
+				first[k] = imp.Name
+			}
+			if !imp.Weak && blacklisted[imp.Name] {
+				strong[imp.Name] = true
+			}
+			if pyfpe == "" && pyfpeSymbols[imp.Name] && !imp.Object {
+				pyfpe = imp.Name
+			}
+			if ucs2 == "" && b.Extension != "" && imp.Func && strings.HasPrefix(imp.Name, "PyUnicodeUCS2_") {
+				ucs2 = imp.Name
+			}
+			if musl32 && ev.time64 == "" && strings.HasSuffix(imp.Name, "64") && time64.MatchString(imp.Name) {
+				ev.time64 = b.Member + " uses " + imp.Name
+			}
+		}
+		ev.strong[b.Member] = strong
+
 		for _, v := range b.Versions {
 			if audit.IsLoader(v.Library) {
 				continue
@@ -334,17 +369,9 @@ func collectEvidence(bins []*audit.Binary, noISA bool) *evidence {
 			if ev.versions[ns] == nil {
 				ev.versions[ns] = map[string]versionUse{}
 			}
-			if _, ok := ev.versions[ns][ver]; ok {
-				continue
+			if _, ok := ev.versions[ns][ver]; !ok {
+				ev.versions[ns][ver] = versionUse{member: b.Member, library: v.Library, symbol: first[[2]string{v.Version, v.Library}]}
 			}
-			use := versionUse{member: b.Member, library: v.Library}
-			for _, imp := range b.Imports {
-				if imp.Version == v.Version && imp.Library == v.Library {
-					use.symbol = imp.Name
-					break
-				}
-			}
-			ev.versions[ns][ver] = use
 		}
 		for _, res := range b.Resolutions {
 			if res.By == audit.BySkip && audit.IsLibpython(res.Need) {
@@ -358,7 +385,7 @@ func collectEvidence(bins []*audit.Binary, noISA bool) *evidence {
 			}
 		}
 		switch {
-		case noISA || b.ISA == "":
+		case t.opts.DisableISACheck || b.ISA == "":
 		case b.ISA == audit.ISAUnknown:
 			ev.blockers = append(ev.blockers, blocker{"linux/isa", b.Member,
 				"declares an x86-64 ISA level libvet does not know (GNU property note); every policy assumes the x86-64 baseline"})
@@ -366,21 +393,13 @@ func collectEvidence(bins []*audit.Binary, noISA bool) *evidence {
 			ev.blockers = append(ev.blockers, blocker{"linux/isa", b.Member,
 				fmt.Sprintf("requires %s (GNU property note), above the x86-64 baseline every policy assumes", b.ISA)})
 		}
-		for _, imp := range b.Imports {
-			if pyfpeSymbols[imp.Name] && !imp.Object {
-				ev.blockers = append(ev.blockers, blocker{"linux/pyfpe", b.Member,
-					fmt.Sprintf("uses %s, which manylinux/musllinux interpreters do not provide (PEP 513)", imp.Name)})
-				break
-			}
+		if pyfpe != "" {
+			ev.blockers = append(ev.blockers, blocker{"linux/pyfpe", b.Member,
+				fmt.Sprintf("uses %s, which manylinux/musllinux interpreters do not provide (PEP 513)", pyfpe)})
 		}
-		if b.Extension != "" {
-			for _, imp := range b.Imports {
-				if imp.Func && strings.HasPrefix(imp.Name, "PyUnicodeUCS2_") {
-					ev.blockers = append(ev.blockers, blocker{"linux/ucs2", b.Member,
-						fmt.Sprintf("uses %s: it was built for a narrow-unicode (UCS2) Python 2", imp.Name)})
-					break
-				}
-			}
+		if ucs2 != "" {
+			ev.blockers = append(ev.blockers, blocker{"linux/ucs2", b.Member,
+				fmt.Sprintf("uses %s: it was built for a narrow-unicode (UCS2) Python 2", ucs2)})
 		}
 	}
 	return ev
@@ -453,20 +472,20 @@ type blacklistHit struct {
 }
 
 // blacklistHits finds the forbidden symbols each binary uses from its
-// direct needs: undefined, non-weak symbols p lists for a needed library.
+// direct needs: undefined, non-weak symbols p lists for a needed library,
+// in the blacklist's (sorted) order.
 func (ev *evidence) blacklistHits(p *Linux) []blacklistHit {
 	var out []blacklistHit
 	for _, b := range ev.bins {
 		for _, lib := range b.Needed {
 			var hits []string
-			for _, imp := range b.Imports {
-				if !imp.Weak && p.Blacklisted(lib, imp.Name) {
-					hits = append(hits, imp.Name)
+			for _, sym := range p.Blacklist[lib] {
+				if ev.strong[b.Member][sym] {
+					hits = append(hits, sym)
 				}
 			}
 			if len(hits) > 0 {
-				sort.Strings(hits)
-				out = append(out, blacklistHit{b.Member, lib, compactStrings(hits)})
+				out = append(out, blacklistHit{b.Member, lib, hits})
 			}
 		}
 	}
@@ -652,16 +671,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func compactStrings(s []string) []string {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 func plural(n int, one, many string) string {
