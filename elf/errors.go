@@ -2,7 +2,6 @@ package elf
 
 import (
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/libvet/libvet/internal/binio"
@@ -18,12 +17,7 @@ type FormatError struct {
 
 // Error returns "elf: <msg> '<val>' at offset 0x<offset>", leaving out the
 // value when Val is nil.
-func (e *FormatError) Error() string {
-	if e.Val == nil {
-		return fmt.Sprintf("elf: %s at offset %#x", e.Msg, e.Offset)
-	}
-	return fmt.Sprintf("elf: %s '%v' at offset %#x", e.Msg, e.Val, e.Offset)
-}
+func (e *FormatError) Error() string { return binio.FormatMessage("elf", e.Msg, e.Val, e.Offset) }
 
 // ErrUnknownISA is wrapped by [File.X86ISALevel] when the
 // GNU_PROPERTY_X86_ISA_1_NEEDED value names no known x86-64 level.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/libvet/libvet/internal/corpustest"
 )
 
 // FuzzNewFile decodes arbitrary bytes. NewFile must not panic (the
@@ -44,13 +46,7 @@ func FuzzNewFile(f *testing.F) {
 		data, _ := b.make()
 		f.Add(data)
 	}
-	if _, err := os.Stat(corpusDir); err == nil {
-		for _, c := range corpusELFs(f) {
-			if len(c.Data) <= 32<<10 { // larger inputs make minimization crawl
-				f.Add(c.Data)
-			}
-		}
-	}
+	corpustest.Seed(f, corpusDir, corpusELFs)
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		size := int64(len(data))

@@ -12,7 +12,7 @@ func largestCorpusMachO(b *testing.B) corpusFile {
 	b.Helper()
 	var best corpusFile
 	for _, c := range corpusMachOs(b) {
-		if len(c.data) > len(best.data) {
+		if len(c.Data) > len(best.Data) {
 			best = c
 		}
 	}
@@ -23,8 +23,8 @@ func largestCorpusMachO(b *testing.B) corpusFile {
 // memory.
 func BenchmarkNewFile(b *testing.B) {
 	c := largestCorpusMachO(b)
-	r := bytes.NewReader(c.data)
-	f, err := NewFile(r, int64(len(c.data)))
+	r := bytes.NewReader(c.Data)
+	f, err := NewFile(r, int64(len(c.Data)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -32,11 +32,11 @@ func BenchmarkNewFile(b *testing.B) {
 	for _, s := range f.Slices {
 		n += len(s.Imports)
 	}
-	b.Logf("%s: %d bytes, %d slices, %d imports", c.name, len(c.data), len(f.Slices), n)
-	b.SetBytes(int64(len(c.data)))
+	b.Logf("%s: %d bytes, %d slices, %d imports", c.Name, len(c.Data), len(f.Slices), n)
+	b.SetBytes(int64(len(c.Data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := NewFile(r, int64(len(c.data))); err != nil {
+		if _, err := NewFile(r, int64(len(c.Data))); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -47,8 +47,8 @@ func BenchmarkNewFile(b *testing.B) {
 // whole string table.
 func BenchmarkStdlib(b *testing.B) {
 	c := largestCorpusMachO(b)
-	r := bytes.NewReader(c.data)
-	b.SetBytes(int64(len(c.data)))
+	r := bytes.NewReader(c.Data)
+	b.SetBytes(int64(len(c.Data)))
 	b.ReportAllocs()
 	for b.Loop() {
 		f, err := macho.NewFile(r)

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/libvet/libvet/internal/corpustest"
 )
 
 // corpusDir holds real binaries from other projects' test suites. It is
@@ -29,10 +31,7 @@ const (
 
 // corpusFile is one file from the corpus: a loose file, or a wheel member
 // named "wheel!member".
-type corpusFile struct {
-	name string // path relative to corpusDir
-	data []byte
-}
+type corpusFile = corpustest.File
 
 // needCorpus skips the test when the corpus is absent.
 func needCorpus(tb testing.TB) {
@@ -91,7 +90,7 @@ func wheelMembers(tb testing.TB, rel string) []corpusFile {
 			tb.Fatal(err)
 		}
 		if isMachOMagic(data) {
-			out = append(out, corpusFile{rel + "!" + zf.Name, data})
+			out = append(out, corpusFile{Name: rel + "!" + zf.Name, Data: data})
 		}
 	}
 	return out
@@ -143,7 +142,7 @@ func corpusMachOs(tb testing.TB) []corpusFile {
 		}
 		if isMachOMagic(data) {
 			rel, _ := filepath.Rel(corpusDir, p)
-			out = append(out, corpusFile{filepath.ToSlash(rel), data})
+			out = append(out, corpusFile{Name: filepath.ToSlash(rel), Data: data})
 		}
 	}
 	for _, w := range corpusWheels(tb) {
@@ -244,8 +243,8 @@ func TestDelocateExpected(t *testing.T) {
 			var data []byte
 			if wheel, member, ok := strings.Cut(tt.file, "!"); ok {
 				for _, m := range wheelMembers(t, delocateData+"/"+wheel) {
-					if strings.HasSuffix(m.name, "!"+member) {
-						data = m.data
+					if strings.HasSuffix(m.Name, "!"+member) {
+						data = m.Data
 					}
 				}
 				if data == nil {
@@ -323,14 +322,14 @@ func TestRepairwheelExpected(t *testing.T) {
 			members := wheelMembers(t, rel)
 			var ext *corpusFile
 			for i := range members {
-				if strings.HasSuffix(members[i].name, "!testwheel/testwheel.abi3.so") {
+				if strings.HasSuffix(members[i].Name, "!testwheel/testwheel.abi3.so") {
 					ext = &members[i]
 				}
 			}
 			if ext == nil {
 				t.Fatalf("no testwheel.abi3.so among %d Mach-O members", len(members))
 			}
-			f, err := decode(t, ext.data)
+			f, err := decode(t, ext.Data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -387,7 +386,7 @@ func TestOtherWheels(t *testing.T) {
 	if len(members) != 1 {
 		t.Fatalf("h3ronpy: %d Mach-O members", len(members))
 	}
-	f, err := decode(t, members[0].data)
+	f, err := decode(t, members[0].Data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,14 +407,14 @@ func TestOtherWheels(t *testing.T) {
 // debug/macho, and checks invariants.
 func TestCorpus(t *testing.T) {
 	for _, c := range corpusMachOs(t) {
-		t.Run(c.name, func(t *testing.T) {
-			f, err := decode(t, c.data)
+		t.Run(c.Name, func(t *testing.T) {
+			f, err := decode(t, c.Data)
 			if err != nil {
 				t.Fatal(err)
 			}
-			compareStd(t, c.data, f)
+			compareStd(t, c.Data, f)
 			for _, s := range f.Slices {
-				exerciseSlice(t, s, int64(len(c.data)))
+				exerciseSlice(t, s, int64(len(c.Data)))
 				if s.Type != TypeObject && s.TwoLevel() {
 					for _, sym := range s.Imports {
 						if _, ok := s.Library(sym.Ordinal); !ok && sym.Ordinal != OrdinalDynamicLookup {

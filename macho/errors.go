@@ -2,7 +2,6 @@ package macho
 
 import (
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/libvet/libvet/internal/binio"
@@ -22,12 +21,7 @@ type FormatError struct {
 
 // Error returns "macho: <msg> '<val>' at offset 0x<offset>", leaving out
 // the value when Val is nil.
-func (e *FormatError) Error() string {
-	if e.Val == nil {
-		return fmt.Sprintf("macho: %s at offset %#x", e.Msg, e.Offset)
-	}
-	return fmt.Sprintf("macho: %s '%v' at offset %#x", e.Msg, e.Val, e.Offset)
-}
+func (e *FormatError) Error() string { return binio.FormatMessage("macho", e.Msg, e.Val, e.Offset) }
 
 // Unwrap returns [ErrNotMachO] when the error means that the input is not
 // a Mach-O file at all (rather than a broken one), and nil otherwise.

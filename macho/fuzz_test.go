@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/libvet/libvet/internal/corpustest"
 )
 
 // FuzzNewFile decodes arbitrary bytes. NewFile must not panic (the
@@ -19,13 +21,7 @@ func FuzzNewFile(f *testing.F) {
 	for _, s := range synthSeeds() {
 		f.Add(s)
 	}
-	if _, err := os.Stat(corpusDir); err == nil {
-		for _, c := range corpusMachOs(f) {
-			if len(c.data) <= 64<<10 { // larger inputs make minimization crawl
-				f.Add(c.data)
-			}
-		}
-	}
+	corpustest.Seed(f, corpusDir, corpusMachOs)
 	// testdata/fuzz/FuzzNewFile holds the regression seeds, which the
 	// fuzzing engine adds itself.
 	if _, err := os.Stat(filepath.Join("testdata", "fuzz", "FuzzNewFile")); err != nil {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // FormatError reports a malformed, truncated or unsupported PE file.
@@ -17,12 +19,7 @@ type FormatError struct {
 
 // Error returns "pe: <msg> '<val>' at offset 0x<offset>", leaving out the
 // value when Val is nil.
-func (e *FormatError) Error() string {
-	if e.Val == nil {
-		return fmt.Sprintf("pe: %s at offset %#x", e.Msg, e.Offset)
-	}
-	return fmt.Sprintf("pe: %s '%v' at offset %#x", e.Msg, e.Val, e.Offset)
-}
+func (e *FormatError) Error() string { return binio.FormatMessage("pe", e.Msg, e.Val, e.Offset) }
 
 func formatErr(off int64, msg string, val any) *FormatError {
 	if off < 0 {

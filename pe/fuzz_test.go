@@ -3,8 +3,9 @@ package pe
 import (
 	"bytes"
 	"errors"
-	"os"
 	"testing"
+
+	"github.com/libvet/libvet/internal/corpustest"
 )
 
 // FuzzNewFile decodes arbitrary bytes. NewFile must not panic (the
@@ -25,13 +26,7 @@ func FuzzNewFile(f *testing.F) {
 	for _, b := range badInputs() {
 		f.Add(b.data())
 	}
-	if _, err := os.Stat(corpusDir); err == nil {
-		for _, c := range corpusPEs(f) {
-			if len(c.Data) <= 64<<10 { // larger inputs make minimization crawl
-				f.Add(c.Data)
-			}
-		}
-	}
+	corpustest.Seed(f, corpusDir, corpusPEs)
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		size := int64(len(data))

@@ -27,6 +27,15 @@ type Reader struct {
 	Format FormatFunc
 }
 
+// FormatMessage is the text of a parser's format error:
+// "<name>: <msg> '<val>' at offset 0x<off>", without the value when val is nil.
+func FormatMessage(name, msg string, val any, off int64) string {
+	if val == nil {
+		return fmt.Sprintf("%s: %s at offset %#x", name, msg, off)
+	}
+	return fmt.Sprintf("%s: %s '%v' at offset %#x", name, msg, val, off)
+}
+
 // InRange reports whether [off, off+n) lies within [0, size), without
 // overflowing.
 func InRange(off, n, size uint64) bool {

@@ -89,3 +89,21 @@ func wheelMembers(path, rel string, keep func(string, []byte) bool) []File {
 	}
 	return out
 }
+
+// maxSeed bounds the corpus files Seed adds: larger fuzz inputs make
+// minimisation crawl.
+const maxSeed = 64 << 10
+
+// Seed adds the corpus files that files returns and that are at most
+// 64 KiB as seeds of f; it adds nothing when the corpus at root is
+// absent, so the fuzz target still runs.
+func Seed(f *testing.F, root string, files func(testing.TB) []File) {
+	if _, err := os.Stat(root); err != nil {
+		return
+	}
+	for _, c := range files(f) {
+		if len(c.Data) <= maxSeed {
+			f.Add(c.Data)
+		}
+	}
+}
