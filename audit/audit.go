@@ -14,21 +14,40 @@ import (
 	velf "github.com/libvet/libvet/elf"
 )
 
-// Platform is a family of platform rules (Linux, later macOS and
-// Windows). Package policy implements it.
+// Platform is a family of platform rules for one binary format: Linux
+// (ELF), macOS (Mach-O) or Windows (PE). Package policy implements them.
 type Platform interface {
-	// Target chooses what the artifact targets on this platform (C
-	// library, architecture) from its binaries and declared platform
-	// tags. It returns nil when no binary is for this platform.
-	Target(bins []*Binary, declared []string) Target
+	// Format is the binary format the platform's loader runs.
+	Format() Format
+	// Claims reports whether a declared platform tag belongs to the
+	// platform ("manylinux_2_17_x86_64" to Linux, "win_amd64" to Windows).
+	Claims(tag string) bool
+	// Target chooses what the artifact targets on this platform
+	// (architecture, C library, OS version) from the binaries of the
+	// platform's format and the artifact's tags. It returns nil when
+	// none of in.Binaries is for this platform.
+	Target(in Input) Target
+}
+
+// Input is what a [Platform] judges.
+type Input struct {
+	// Binaries are the artifact's binaries of the platform's format.
+	Binaries []*Binary
+	// Declared are the platform tags the artifact claims, sorted.
+	Declared []string
+	// Tags are the artifact's full "python-abi-platform" tags (wheel file
+	// name and WHEEL file), sorted; empty for a file that is not a wheel.
+	Tags []string
 }
 
 // Target is one artifact judged against one platform.
 type Target interface {
-	// Promises reports whether the platform provides the library on every
-	// system the artifact could be tagged for, with the rule that says so
-	// ("allowed by manylinux_2_5_x86_64 and newer").
-	Promises(soname string) (rule string, ok bool)
+	// Promises reports whether the platform, or the Python interpreter,
+	// provides a library that from needs on every system the artifact
+	// could be tagged for. The resolution's By is ByPolicy or BySkip and
+	// its Detail the rule ("allowed by manylinux_2_5_x86_64 and newer").
+	// from is nil for the need of a host library.
+	Promises(from *Binary, soname string) (Resolution, bool)
 	// NotPromised explains why the platform does not provide a library
 	// ("no manylinux policy for x86_64 allows libssl.so.3").
 	NotPromised(soname string) string
@@ -84,8 +103,7 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 	}
 
 	members := a.Members()
-	results, err := readAll(ctx, members, cfg)
-	if err != nil {
+	fail := func(err error) *Report {
 		var aerr *artifact.Error
 		if !errors.As(err, &aerr) {
 			err = fmt.Errorf("%s: %w", path, err)
@@ -93,14 +111,39 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 		r.Error = err.Error()
 		return r
 	}
-	elfs, files := classify(r, members, results)
+	results, err := readAll(ctx, members, cfg)
+	if err != nil {
+		return fail(err)
+	}
+	bins, files := classify(r, members, results)
+	in := Input{Declared: r.DeclaredTags, Tags: []string{}}
+	if a.Wheel != nil {
+		in.Tags = fullTags(a.Wheel)
+	}
+	platform := choosePlatform(cfg.Platforms, bins, r.DeclaredTags)
 	var target Target
-	for _, p := range cfg.Platforms {
-		if target = p.Target(elfs, r.DeclaredTags); target != nil {
+	if platform != nil {
+		for _, b := range bins {
+			if b.Format == platform.Format() {
+				in.Binaries = append(in.Binaries, b)
+			}
+		}
+		target = platform.Target(in)
+		r.Findings = append(r.Findings, otherFormats(bins, platform)...)
+	}
+	var format Format
+	if platform != nil {
+		format = platform.Format()
+	}
+	l := newLinker(bins, files, cfg.Exclude, target, format, cfg.Host)
+	for _, b := range bins {
+		if b.Format == FormatPE {
+			if l.dllDirs, err = findDLLDirs(members); err != nil {
+				return fail(err)
+			}
 			break
 		}
 	}
-	l := newLinker(elfs, files, cfg.Exclude, target, cfg.Host)
 	r.ExternalLibs = l.resolve()
 	if target != nil {
 		target.Judge(r)
@@ -110,10 +153,11 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 }
 
 // classify adds each member's result to r (binaries, findings for
-// unreadable members) and returns the ELF binaries with their parses.
+// unreadable members) and returns the binaries, with the ELF parses by
+// member.
 func classify(r *Report, members []*artifact.Member, results []member) ([]*Binary, map[string]*velf.File) {
 	files := map[string]*velf.File{}
-	var elfs, others []*Binary
+	var bins []*Binary
 	unreadable := 0
 	for i, res := range results {
 		m := members[i]
@@ -124,30 +168,58 @@ func classify(r *Report, members []*artifact.Member, results []member) ([]*Binar
 		case res.err != nil:
 			unreadable++
 			r.Findings = append(r.Findings, Finding{Code: "binary/unreadable", Severity: Error, Member: m.Path,
-				Message: fmt.Sprintf("cannot parse this %s binary: %v", strings.ToUpper(string(res.format)), res.err)})
-		case res.bin != nil:
-			r.Binaries = append(r.Binaries, res.bin)
-			files[m.Path] = res.elf
-			elfs = append(elfs, res.bin)
-		case res.format != "":
-			b := &Binary{Member: m.Path, Format: res.format, Needed: []string{}, Resolutions: []Resolution{}}
-			r.Binaries = append(r.Binaries, b)
-			others = append(others, b)
+				Message: fmt.Sprintf("cannot parse this %s binary: %v", formatName(res.format), res.err)})
+		case len(res.bins) > 0:
+			r.Binaries = append(r.Binaries, res.bins...)
+			bins = append(bins, res.bins...)
+			if res.elf != nil {
+				files[m.Path] = res.elf
+			}
 		}
 	}
 	r.Pure = len(r.Binaries) == 0 && unreadable == 0
 	r.Findings = append(r.Findings, tagFindings(r)...)
-	// Binaries libvet cannot judge yet: an error when nothing else in the
-	// artifact was judged (check must not pass what it did not look at).
-	for _, b := range others {
-		sev := Warning
-		if len(elfs) == 0 {
-			sev = Error
-		}
-		r.Findings = append(r.Findings, Finding{Code: "binary/not-audited", Severity: sev, Member: b.Member,
-			Message: fmt.Sprintf("%s binaries are recognised but not audited by this version of libvet", formatName(b.Format))})
+	return bins, files
+}
+
+// choosePlatform picks the platform that judges the artifact among those
+// whose format some binary has: the one a declared tag belongs to, else
+// the one with the most binaries (the first in order on a tie).
+func choosePlatform(ps []Platform, bins []*Binary, declared []string) Platform {
+	count := map[Format]int{}
+	for _, b := range bins {
+		count[b.Format]++
 	}
-	return elfs, files
+	var best Platform
+	for _, p := range ps {
+		if count[p.Format()] == 0 {
+			continue
+		}
+		for _, t := range declared {
+			if p.Claims(t) {
+				return p
+			}
+		}
+		if best == nil || count[p.Format()] > count[best.Format()] {
+			best = p
+		}
+	}
+	return best
+}
+
+// otherFormats reports the binaries the chosen platform does not judge.
+func otherFormats(bins []*Binary, p Platform) []Finding {
+	var out []Finding
+	seen := map[string]bool{}
+	for _, b := range bins {
+		if b.Format == p.Format() || seen[b.Member] {
+			continue
+		}
+		seen[b.Member] = true
+		out = append(out, Finding{Code: "binary/other-platform", Severity: Warning, Member: b.Member,
+			Message: fmt.Sprintf("a %s binary in an artifact judged for %s binaries; it is left out of the verdict", formatName(b.Format), formatName(p.Format()))})
+	}
+	return out
 }
 
 // tagFindings compares the declared tags with the presence of binaries,
@@ -185,6 +257,24 @@ func formatName(f Format) string {
 		return "Mach-O (macOS)"
 	}
 	return strings.ToUpper(string(f))
+}
+
+// fullTags returns the "python-abi-platform" tags a wheel claims in its
+// file name and its WHEEL file, sorted and unique.
+func fullTags(w *artifact.Wheel) []string {
+	set := map[string]bool{}
+	for _, t := range w.FileTags() {
+		set[t] = true
+	}
+	for _, t := range w.Tags {
+		set[t] = true
+	}
+	out := make([]string, 0, len(set))
+	for t := range set {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // declaredTags returns the platform tags a wheel claims in its filename

@@ -15,7 +15,7 @@ import (
 func benchConfig() audit.Config {
 	return audit.Config{
 		Limits:    artifact.DefaultLimits(),
-		Platforms: []audit.Platform{policy.LinuxPlatform{}},
+		Platforms: policy.Platforms(policy.LinuxPlatform{}),
 		Host:      host.NewLinux(host.Options{LDPaths: []string{}}),
 	}
 }

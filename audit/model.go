@@ -32,13 +32,17 @@ type Binary struct {
 	// Member is the binary's path inside the artifact ("pkg/_core.so").
 	Member string `json:"member"`
 	Format Format `json:"format"`
-	// Arch is the platform-tag architecture (x86_64, i686, aarch64,
-	// armv7l, ppc64le, ppc64, s390x, riscv64, loongarch64), or "" when the
-	// machine is not one that any platform tag names.
+	// Arch is the platform-tag architecture: for ELF x86_64, i686,
+	// aarch64, armv7l, ppc64le, ppc64, s390x, riscv64 or loongarch64; for
+	// PE win32, amd64 or arm64 (as in win_amd64); for Mach-O the slice's
+	// architecture (x86_64, arm64, i386, ...). It is "" when the machine
+	// is not one that any platform tag names.
 	Arch string `json:"arch"`
 	// Machine describes the raw machine for messages ("EM_MIPS, 64-bit LSB").
 	Machine string `json:"machine"`
-	// Type is the object type: "shared-object", "executable" or "relocatable".
+	// Type is the object type: for ELF "shared-object", "executable" or
+	// "relocatable"; for PE "dll" or "executable"; for Mach-O the file
+	// type ("bundle", "dylib", "executable", "object", ...).
 	Type string `json:"type"`
 	// Extension is the Python module name when the binary is a Python
 	// extension (it defines PyInit_<name>, init<name> or
@@ -46,13 +50,33 @@ type Binary struct {
 	Extension string `json:"extension,omitempty"`
 	Libc      Libc   `json:"libc,omitempty"`
 	// LibcReason says how Libc was decided ("PT_INTERP /lib/ld-musl-x86_64.so.1").
-	LibcReason string        `json:"libc_reason,omitempty"`
-	Interp     string        `json:"interpreter,omitempty"`
-	Soname     string        `json:"soname,omitempty"`
-	Needed     []string      `json:"needed"`
-	RPath      []string      `json:"rpath,omitempty"`
-	RunPath    []string      `json:"runpath,omitempty"`
-	Versions   []VersionNeed `json:"version_needs,omitempty"`
+	LibcReason string `json:"libc_reason,omitempty"`
+	Interp     string `json:"interpreter,omitempty"`
+	Soname     string `json:"soname,omitempty"`
+	// InstallName is a Mach-O dylib's own install name (LC_ID_DYLIB).
+	InstallName string `json:"install_name,omitempty"`
+	// Fat reports a slice of a fat (universal) Mach-O file: the member
+	// then has one Binary per slice, told apart by Arch.
+	Fat bool `json:"fat,omitempty"`
+	// OS, MinOS and SDK are a Mach-O slice's deployment target
+	// ("macos", "10.9", "14.2"), from LC_BUILD_VERSION or
+	// LC_VERSION_MIN_*; empty when the slice has none.
+	OS    string `json:"os,omitempty"`
+	MinOS string `json:"min_os,omitempty"`
+	SDK   string `json:"sdk,omitempty"`
+	// Needed lists the libraries the binary needs, in load order:
+	// DT_NEEDED, PE imports then delay-load imports (each DLL once), or
+	// Mach-O dependent dylibs (install names as written).
+	Needed []string `json:"needed"`
+	// WeakNeeded lists the entries of Needed that may be absent
+	// (LC_LOAD_WEAK_DYLIB); DelayNeeded those a PE binary loads only on
+	// first use (delay-load imports).
+	WeakNeeded  []string `json:"weak_needed,omitempty"`
+	DelayNeeded []string `json:"delay_needed,omitempty"`
+	// RPath is DT_RPATH, or a Mach-O slice's LC_RPATHs in load order.
+	RPath    []string      `json:"rpath,omitempty"`
+	RunPath  []string      `json:"runpath,omitempty"`
+	Versions []VersionNeed `json:"version_needs,omitempty"`
 	// Imports are the binary's undefined dynamic symbols, in symbol-table
 	// order. They are kept for reasons and blacklist checks and not
 	// serialised.
@@ -63,9 +87,34 @@ type Binary struct {
 	ISA string `json:"isa,omitempty"`
 	// ExecStack reports a PT_GNU_STACK segment that is executable.
 	ExecStack bool `json:"exec_stack,omitempty"`
+	// CodeSigned reports a Mach-O LC_CODE_SIGNATURE or a PE Authenticode
+	// certificate table; the signature is not verified.
+	CodeSigned bool `json:"code_signed,omitempty"`
+	// DependentLoadFlags is a PE image's load-config DependentLoadFlags
+	// (LOAD_LIBRARY_SEARCH_* for its static imports), 0 when unset.
+	DependentLoadFlags uint16 `json:"dependent_load_flags,omitempty"`
+	// OverlaySize counts the bytes after a PE image's last section that
+	// the loader does not map (a signature excepted).
+	OverlaySize int64 `json:"overlay_size,omitempty"`
+	// DotNet reports a .NET (CLR) assembly.
+	DotNet bool `json:"dotnet,omitempty"`
 	// Resolutions says, for each entry of Needed, who provides it.
 	Resolutions []Resolution `json:"resolutions"`
+
+	// kinds holds Resolution.Kind for the needs that have one.
+	kinds map[string]string
 }
+
+func (b *Binary) setKind(need, kind string) {
+	if b.kinds == nil {
+		b.kinds = map[string]string{}
+	}
+	b.kinds[need] = kind
+}
+
+// NeedKind returns how b needs a library: "" for an ordinary load, else
+// [Resolution.Kind].
+func (b *Binary) NeedKind(need string) string { return b.kinds[need] }
 
 // ISAUnknown is Binary.ISA for an x86 ISA property libvet does not know.
 const ISAUnknown = "unknown"
@@ -118,6 +167,10 @@ type Resolution struct {
 	// Detail is the reason in words ("RUNPATH $ORIGIN/../numpy.libs",
 	// "manylinux_2_5_x86_64 allow-list", "--exclude 'libcuda*'").
 	Detail string `json:"detail"`
+	// Kind qualifies the need when it is not an ordinary load: "weak"
+	// (may be absent), "delay" (PE delay-load), "reexport", "upward" or
+	// "lazy" (Mach-O load command kinds).
+	Kind string `json:"kind,omitempty"`
 }
 
 // Severity ranks findings.

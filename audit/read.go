@@ -8,6 +8,8 @@ import (
 
 	"github.com/libvet/libvet/artifact"
 	velf "github.com/libvet/libvet/elf"
+	"github.com/libvet/libvet/macho"
+	"github.com/libvet/libvet/pe"
 )
 
 // sniffLen is how many bytes decide a member's format: enough for a PE
@@ -22,8 +24,10 @@ const maxRetained = 256 << 20
 // member is what reading one member produced.
 type member struct {
 	format Format
-	bin    *Binary
-	elf    *velf.File
+	// bins are the binaries the member holds: one, or one per slice of a
+	// fat Mach-O file.
+	bins []*Binary
+	elf  *velf.File
 	// err is a problem with this member only (a corrupt binary): it
 	// becomes a finding.
 	err error
@@ -34,9 +38,9 @@ type member struct {
 	passes int
 }
 
-// readMember sniffs m and parses it when it is an ELF binary. Stored
-// members are parsed in place; compressed ones are inflated once,
-// keeping only the byte ranges the ELF parser needs (see [Config.Retain]).
+// readMember sniffs m and parses it when it is a binary. Stored members
+// are parsed in place; compressed ones are inflated once, keeping only the
+// byte ranges the parser needs (see [Config.Retain]).
 func readMember(m *artifact.Member, retain int64) member {
 	if m.Size < 4 {
 		return member{}
@@ -47,11 +51,7 @@ func readMember(m *artifact.Member, retain int64) member {
 		if _, err := ra.ReadAt(head, 0); err != nil {
 			return member{fatal: err}
 		}
-		format := Sniff(head)
-		if format != FormatELF {
-			return member{format: format}
-		}
-		return parseELF(m.Path, ra, m.Size)
+		return parse(Sniff(head), m.Path, ra, m.Size)
 	}
 	rc, err := m.Open()
 	if err != nil {
@@ -63,11 +63,26 @@ func readMember(m *artifact.Member, retain int64) member {
 	if err != nil {
 		return member{fatal: err}
 	}
-	format := Sniff(head)
-	if format != FormatELF {
-		return member{format: format}
+	switch format := Sniff(head); format {
+	case FormatELF:
+		return streamELF(m, br, retain)
+	case FormatPE, FormatMachO:
+		return streamPlanned(m, br, format)
 	}
-	return streamELF(m, br, retain)
+	return member{}
+}
+
+// parse parses a member of a known format from r.
+func parse(format Format, name string, r io.ReaderAt, size int64) member {
+	switch format {
+	case FormatELF:
+		return parseELF(name, r, size)
+	case FormatPE:
+		return parsePE(name, r, size)
+	case FormatMachO:
+		return parseMachO(name, r, size)
+	}
+	return member{}
 }
 
 // streamELF parses an ELF member from its one sequential pass: it keeps
@@ -191,11 +206,39 @@ func parseELF(name string, r io.ReaderAt, size int64) member {
 		}
 		return parseFailed(err)
 	}
-	return member{format: FormatELF, bin: describeELF(name, f), elf: f}
+	return member{format: FormatELF, bins: []*Binary{describeELF(name, f)}, elf: f}
 }
 
 func parseFailed(err error) member {
 	return member{format: FormatELF, err: err}
+}
+
+// parsePE parses one PE image from r.
+func parsePE(name string, r io.ReaderAt, size int64) member {
+	f, err := pe.NewFile(r, size)
+	if err != nil {
+		return failed(FormatPE, err)
+	}
+	return member{format: FormatPE, bins: []*Binary{describePE(name, f)}}
+}
+
+// parseMachO parses a thin or fat Mach-O file from r.
+func parseMachO(name string, r io.ReaderAt, size int64) member {
+	f, err := macho.NewFile(r, size)
+	if err != nil {
+		return failed(FormatMachO, err)
+	}
+	return member{format: FormatMachO, bins: describeMachO(name, f)}
+}
+
+// failed sorts a parse error: one from the artifact (not from the
+// parser's view of the bytes) is fatal, anything else is this member's.
+func failed(format Format, err error) member {
+	var aerr *artifact.Error
+	if errors.As(err, &aerr) {
+		return member{format: format, fatal: err}
+	}
+	return member{format: format, err: err}
 }
 
 // openFailed sorts an error opening a member: a compression method libvet
@@ -206,4 +249,57 @@ func openFailed(err error) member {
 		return member{err: err}
 	}
 	return member{fatal: err}
+}
+
+// planHead is how much of a compressed PE or Mach-O member is kept before
+// its headers say what else to keep.
+const planHead = 64 << 10
+
+// streamPlanned parses a compressed PE or Mach-O member from one
+// sequential pass: it keeps the first planHead bytes and, each time a
+// kept range is complete, the ranges the format's planner locates from
+// what is kept so far (headers point to tables further on). Only when the
+// parser still misses bytes (a table before the header that points to
+// it) does a second pass keep exactly what the planner then finds.
+func streamPlanned(m *artifact.Member, br *bufio.Reader, format Format) member {
+	plan := planner(format)
+	head := artifact.Range{Off: 0, Len: min(m.Size, planHead)}
+	over := false
+	more := func(s *artifact.Sparse) []artifact.Range {
+		if over {
+			return nil
+		}
+		rs := plan(s, m.Size)
+		if checkBudget(append(rs, head)) != nil {
+			over = true // the second pass will say so
+			return nil
+		}
+		return rs
+	}
+	sp, err := artifact.RetainMore(br, m.Size, []artifact.Range{head}, more)
+	if err != nil {
+		return member{fatal: err}
+	}
+	res := parse(format, m.Path, sp, m.Size)
+	res.passes = 1
+	var miss *artifact.MissingError
+	if res.err == nil || !errors.As(res.err, &miss) {
+		return res
+	}
+	keep := append(plan(sp, m.Size), head)
+	if err := checkBudget(keep); err != nil {
+		return member{format: format, err: err}
+	}
+	rc, err := m.Open()
+	if err != nil {
+		return member{fatal: err}
+	}
+	defer rc.Close()
+	sp, err = artifact.Retain(rc, m.Size, keep)
+	if err != nil {
+		return member{fatal: err}
+	}
+	res = parse(format, m.Path, sp, m.Size)
+	res.passes = 2
+	return res
 }

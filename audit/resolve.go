@@ -25,60 +25,29 @@ func IsLoader(soname string) bool { return loaderName.MatchString(soname) }
 // (libpython3.12.so.1.0), which the interpreter provides when anything does.
 func IsLibpython(soname string) bool { return libpythonName.MatchString(soname) }
 
-// searchDir is one directory a binary's loader searches.
-type searchDir struct {
-	// dir is an artifact-relative path when inArtifact, else a host path.
-	dir        string
-	inArtifact bool
-	// escapes is set when $ORIGIN/.. climbs out of the artifact: the
-	// directory depends on where the artifact is installed.
-	escapes bool
-	// step names the search step ("RUNPATH $ORIGIN/../lib").
-	step string
-}
-
-// searchDirs expands a DT_RPATH or DT_RUNPATH list for the binary at
-// member. $ORIGIN makes a directory artifact-relative; other absolute
-// entries are host directories; relative entries (relative to the
-// process's working directory) are kept as host entries, which never
-// match.
-func searchDirs(member, tag string, entries []string) []searchDir {
-	origin := path.Dir(member)
-	var out []searchDir
-	for _, e := range entries {
-		step := tag + " " + e
-		switch {
-		case e == "":
-		case strings.HasPrefix(e, "$ORIGIN"), strings.HasPrefix(e, "${ORIGIN}"):
-			rest := strings.TrimPrefix(strings.TrimPrefix(e, "$ORIGIN"), "${ORIGIN}")
-			if rest != "" && rest[0] != '/' {
-				out = append(out, searchDir{dir: e, step: step})
-				continue
-			}
-			d := path.Join(origin, rest)
-			if d == ".." || strings.HasPrefix(d, "../") {
-				out = append(out, searchDir{dir: e, escapes: true, step: step})
-				continue
-			}
-			out = append(out, searchDir{dir: d, inArtifact: true, step: step})
-		default:
-			out = append(out, searchDir{dir: e, step: step})
-		}
-	}
-	return out
-}
-
-// linker resolves the needs of an artifact's ELF binaries.
+// linker resolves the needs of an artifact's binaries, each format by its
+// own loader's rules.
 type linker struct {
-	bins    []*Binary
-	files   map[string]*velf.File // by member
-	byPath  map[string]*Binary
-	byBase  map[string][]string // base name -> members
+	bins  []*Binary
+	files map[string]*velf.File // ELF parses, by member
+	// byPath maps an installed path to the binaries there (one per slice
+	// of a fat Mach-O file); byLower is the same with lower-cased paths,
+	// for Windows.
+	byPath  map[string][]*Binary
+	byLower map[string][]*Binary
+	byBase  map[string][]string // base name (lower-cased for PE) -> members
 	exclude []exclusion
 	target  Target
+	format  Format // the format target judges
 	host    LibraryFinder
-	// loaders maps a member to the members that load it.
-	loaders map[string][]string
+	// loaders maps a binary to the binaries that load it.
+	loaders map[*Binary][]*Binary
+	// dllDirs are the directories a Windows artifact adds to the DLL
+	// search (os.add_dll_directory, load-order files).
+	dllDirs []DLLDir
+	// peRoots maps a PE binary to the top-level binaries whose load
+	// reaches it.
+	peRoots map[*Binary][]*Binary
 }
 
 // LibraryFinder finds a library on the host; *host.Linux implements it.
@@ -86,82 +55,119 @@ type LibraryFinder interface {
 	Find(soname string, s host.Search) *host.Library
 }
 
-func newLinker(bins []*Binary, files map[string]*velf.File, exclude []string, t Target, h LibraryFinder) *linker {
-	l := &linker{bins: bins, files: files, byPath: map[string]*Binary{}, byBase: map[string][]string{},
-		exclude: compileExcludes(exclude), target: t, host: h, loaders: map[string][]string{}}
+// newLinker returns a linker for bins; t (which may be nil) judges the
+// binaries of format f.
+func newLinker(bins []*Binary, files map[string]*velf.File, exclude []string, t Target, f Format, h LibraryFinder) *linker {
+	l := &linker{bins: bins, files: files, byPath: map[string][]*Binary{}, byLower: map[string][]*Binary{},
+		byBase: map[string][]string{}, exclude: compileExcludes(exclude), target: t, format: f, host: h,
+		loaders: map[*Binary][]*Binary{}}
 	for _, b := range bins {
-		l.byPath[b.Member] = b
+		p := installedPath(b.Member)
+		l.byPath[p] = append(l.byPath[p], b)
 		base := path.Base(b.Member)
-		l.byBase[base] = append(l.byBase[base], b.Member)
+		if b.Format == FormatPE {
+			l.byLower[strings.ToLower(p)] = append(l.byLower[strings.ToLower(p)], b)
+			base = strings.ToLower(base)
+		}
+		if m := l.byBase[base]; len(m) == 0 || m[len(m)-1] != b.Member {
+			l.byBase[base] = append(m, b.Member)
+		}
 	}
 	return l
 }
 
-// compatible reports whether the loader would accept lib for b.
+// installedPath is where a wheel member lands under site-packages: members
+// of NAME.data/platlib and NAME.data/purelib are installed at the root.
+func installedPath(member string) string {
+	first, rest, ok := strings.Cut(member, "/")
+	if !ok || !strings.HasSuffix(first, ".data") {
+		return member
+	}
+	scheme, rest, ok := strings.Cut(rest, "/")
+	if ok && (scheme == "platlib" || scheme == "purelib") {
+		return rest
+	}
+	return member
+}
+
+// compatible reports whether the loader would accept lib for b: the same
+// format and machine (for a fat Mach-O file, the slice of b's
+// architecture).
 func compatible(b, lib *Binary) bool {
 	return lib.Format == b.Format && lib.Machine == b.Machine
 }
 
-// inArtifact looks soname up along b's in-artifact search path, and then
-// along the inherited DT_RPATHs, returning the member and the step.
-func (l *linker) inArtifact(b *Binary, soname string, inherited []searchDir) (string, string) {
-	dirs := searchDirs(b.Member, "RPATH", rpath(b))
-	if len(b.RunPath) == 0 {
-		dirs = append(dirs, inherited...)
+// at returns the binary at installed path p that b's loader accepts.
+func (l *linker) at(b *Binary, p string) *Binary {
+	cands := l.byPath[p]
+	if b.Format == FormatPE {
+		cands = l.byLower[strings.ToLower(p)]
 	}
-	dirs = append(dirs, searchDirs(b.Member, "RUNPATH", b.RunPath)...)
-	for _, d := range dirs {
-		if !d.inArtifact {
-			continue
-		}
-		p := path.Join(d.dir, soname)
-		if lib := l.byPath[p]; lib != nil && compatible(b, lib) {
-			return p, d.step
+	for _, lib := range cands {
+		if compatible(b, lib) {
+			return lib
 		}
 	}
-	return "", ""
+	return nil
 }
 
-// rpath returns b's DT_RPATH as the loader uses it: not at all when b
-// has DT_RUNPATH.
-func rpath(b *Binary) []string {
-	if len(b.RunPath) > 0 {
-		return nil
+// inArtifact looks need up where b's loader searches inside the
+// artifact, returning the library and the search step that found it.
+func (l *linker) inArtifact(b *Binary, need string) (*Binary, string) {
+	switch b.Format {
+	case FormatELF:
+		return l.elfInArtifact(b, need)
+	case FormatMachO:
+		return l.machoInArtifact(b, need)
+	case FormatPE:
+		return l.peInArtifact(b, need)
 	}
-	return b.RPath
+	return nil, ""
+}
+
+// link is a need satisfied inside the artifact.
+type link struct {
+	r   Resolution
+	lib *Binary
+}
+
+// nameKey is the name the loader compares already-loaded libraries by:
+// Windows ignores case.
+func nameKey(b *Binary, need string) string {
+	if b.Format == FormatPE {
+		return strings.ToLower(need)
+	}
+	return need
 }
 
 // resolve fills every binary's Resolutions and returns the external
 // libraries, following external libraries' own needs on the host.
 func (l *linker) resolve() []ExternalLib {
+	if len(l.bins) > 0 {
+		l.peRoots = l.windowsRoots()
+	}
 	// In-artifact lookups, repeated until nothing changes: a binary's own
-	// paths; for a binary without DT_RUNPATH, the DT_RPATHs of the
-	// binaries that load it; and, as ld.so does, a library some binary of
-	// the same load tree already loaded.
-	found := map[string]map[string]Resolution{} // member -> need -> resolution
+	// search path, the search paths it inherits from the binaries that
+	// load it (DT_RPATH, LC_RPATH), and, as ld.so, dyld and the Windows
+	// loader do, a library the same load already mapped under that name.
+	found := map[*Binary]map[string]link{}
 	for _, b := range l.bins {
-		found[b.Member] = map[string]Resolution{}
+		found[b] = map[string]link{}
 	}
 	for changed, rounds := true, 0; changed && rounds <= len(l.bins); rounds++ {
 		changed = false
 		for _, b := range l.bins {
-			var inh []searchDir
-			if len(b.RunPath) == 0 {
-				inh = l.inherited(b.Member, map[string]bool{})
-			}
 			for _, n := range b.Needed {
-				if _, ok := found[b.Member][n]; ok {
+				if _, ok := found[b][n]; ok {
 					continue
 				}
-				r, ok := Resolution{}, false
-				if p, step := l.inArtifact(b, n, inh); p != "" {
-					r, ok = Resolution{Need: n, By: ByArtifact, Path: p, Detail: step}, true
-				} else {
-					r, ok = l.alreadyLoaded(b.Member, n, found)
+				lib, step := l.inArtifact(b, n)
+				if lib == nil {
+					lib, step = l.alreadyLoaded(b, n, found)
 				}
-				if ok {
-					found[b.Member][n] = r
-					l.loaders[r.Path] = append(l.loaders[r.Path], b.Member)
+				if lib != nil {
+					found[b][n] = link{Resolution{Need: n, By: ByArtifact, Path: lib.Member, Detail: step}, lib}
+					l.loaders[lib] = append(l.loaders[lib], b)
 					changed = true
 				}
 			}
@@ -171,13 +177,17 @@ func (l *linker) resolve() []ExternalLib {
 	for _, b := range l.bins {
 		b.Resolutions = make([]Resolution, 0, len(b.Needed))
 		for _, n := range b.Needed {
-			r, ok := found[b.Member][n]
+			lk, ok := found[b][n]
+			r := lk.r
 			if !ok {
-				r = l.beyondArtifact(b.Member, n, l.hostSearch(b), ext)
+				r = l.beyondArtifact(b, n, l.hostSearch(b), ext)
 				if r.By == ByHost || r.By == ByNone {
 					r.Detail = l.externalReason(b, n, r)
-					ext.add(n, r, b.Member)
 				}
+			}
+			r.Kind = b.NeedKind(n)
+			if !ok && (r.By == ByHost || r.By == ByNone) {
+				ext.add(nameKey(b, n), n, r, b.Member)
 			}
 			b.Resolutions = append(b.Resolutions, r)
 		}
@@ -185,103 +195,88 @@ func (l *linker) resolve() []ExternalLib {
 	return ext.list()
 }
 
-// inherited returns the DT_RPATH directories a binary inherits from the
-// binaries that load it, and from theirs, up the chain: glibc skips the
-// DT_RPATH of a loader that has DT_RUNPATH but goes on to that loader's
-// own loaders.
-func (l *linker) inherited(member string, seen map[string]bool) []searchDir {
-	var out []searchDir
-	for _, ld := range l.loaders[member] {
-		if seen[ld] {
-			continue
-		}
-		seen[ld] = true
-		lb := l.byPath[ld]
-		for _, d := range searchDirs(lb.Member, "RPATH", rpath(lb)) {
-			d.step = "RPATH of " + lb.Member + ": " + strings.TrimPrefix(d.step, "RPATH ")
-			out = append(out, d)
-		}
-		out = append(out, l.inherited(ld, seen)...)
-	}
-	return out
-}
-
-// alreadyLoaded finds soname among the libraries ld.so has already mapped
-// when it comes to member's own needs, in the load of any top-level binary
-// that (transitively) loads member. ld.so maps a binary's needs breadth
-// first, in DT_NEEDED order, and reuses a mapped library by name whatever
-// the search path of a later binary needing it; a library mapped only
-// below member does not count.
-func (l *linker) alreadyLoaded(member, soname string, found map[string]map[string]Resolution) (Resolution, bool) {
-	for _, root := range l.roots(member, map[string]bool{}) {
-		if r, ok := l.mappedBefore(root, member, soname, found); ok {
-			return r, true
+// alreadyLoaded finds need among the libraries the loader has already
+// mapped when it comes to b's own needs, in the load of any top-level
+// binary that (transitively) loads b. Loaders map a binary's needs
+// breadth first, in load order, and reuse a mapped library by name
+// whatever the search path of a later binary needing it; a library
+// mapped only below b does not count.
+func (l *linker) alreadyLoaded(b *Binary, need string, found map[*Binary]map[string]link) (*Binary, string) {
+	for _, root := range l.roots(b, map[*Binary]bool{}) {
+		if lib, step := l.mappedBefore(root, b, nameKey(b, need), found); lib != nil {
+			return lib, step
 		}
 	}
-	return Resolution{}, false
+	return nil, ""
 }
 
-// mappedBefore follows ld.so's breadth-first load from root and returns
-// the library named soname if it was mapped before member's needs are
-// processed.
-func (l *linker) mappedBefore(root, member, soname string, found map[string]map[string]Resolution) (Resolution, bool) {
-	mapped := map[string]bool{root: true}
-	byName := map[string]Resolution{}
-	queue := []string{root}
+// mappedBefore follows the breadth-first load from root and returns the
+// library mapped under name key before b's needs are processed.
+func (l *linker) mappedBefore(root, b *Binary, key string, found map[*Binary]map[string]link) (*Binary, string) {
+	type hit struct {
+		lib  *Binary
+		step string
+	}
+	mapped := map[*Binary]bool{root: true}
+	byName := map[string]hit{}
+	queue := []*Binary{root}
 	for len(queue) > 0 {
 		x := queue[0]
 		queue = queue[1:]
-		if x == member {
-			r, ok := byName[soname]
-			return r, ok
+		if x == b {
+			h := byName[key]
+			return h.lib, h.step
 		}
-		for _, n := range l.byPath[x].Needed {
-			r, ok := found[x][n]
-			if !ok || r.By != ByArtifact {
+		for _, n := range x.Needed {
+			lk, ok := found[x][n]
+			if !ok {
 				continue
 			}
-			if _, seen := byName[n]; !seen {
-				byName[n] = Resolution{Need: n, By: ByArtifact, Path: r.Path,
-					Detail: fmt.Sprintf("already loaded for %s (%s)", x, r.Detail)}
+			lib := lk.lib
+			if k := nameKey(x, n); byName[k].lib == nil {
+				byName[k] = hit{lib, fmt.Sprintf("already loaded for %s (%s)", x.Member, lk.r.Detail)}
 			}
-			if !mapped[r.Path] {
-				mapped[r.Path] = true
-				queue = append(queue, r.Path)
+			if !mapped[lib] {
+				mapped[lib] = true
+				queue = append(queue, lib)
 			}
 		}
 	}
-	return Resolution{}, false
+	return nil, ""
 }
 
-// roots returns the top-level binaries that (transitively) load member,
-// or member itself when nothing in the artifact loads it.
-func (l *linker) roots(member string, seen map[string]bool) []string {
-	if seen[member] {
+// roots returns the top-level binaries that (transitively) load b, or b
+// itself when nothing in the artifact loads it.
+func (l *linker) roots(b *Binary, seen map[*Binary]bool) []*Binary {
+	if seen[b] {
 		return nil
 	}
-	seen[member] = true
-	if len(l.loaders[member]) == 0 {
-		return []string{member}
+	seen[b] = true
+	if len(l.loaders[b]) == 0 {
+		return []*Binary{b}
 	}
-	var out []string
-	for _, ld := range l.loaders[member] {
+	var out []*Binary
+	for _, ld := range l.loaders[b] {
 		out = append(out, l.roots(ld, seen)...)
 	}
 	return out
 }
 
 // beyondArtifact runs the rest of the chain for a need the artifact does
-// not satisfy: interpreter, --exclude, platform promise, host.
-func (l *linker) beyondArtifact(from, soname string, s *host.Search, ext *externals) Resolution {
-	if IsLoader(soname) || IsLibpython(soname) {
+// not satisfy: interpreter, --exclude, platform promise, host. from is
+// the binary that needs it, nil for a host library's need.
+func (l *linker) beyondArtifact(from *Binary, soname string, s *host.Search, ext *externals) Resolution {
+	elfNeed := from == nil || from.Format == FormatELF
+	if elfNeed && (IsLoader(soname) || IsLibpython(soname)) {
 		return Resolution{Need: soname, By: BySkip, Detail: "provided by the dynamic loader or the Python interpreter; never vendored"}
 	}
-	if pat, ok := matchExclude(l.exclude, soname, ""); ok {
+	if pat, ok := l.excluded(from, soname, ""); ok {
 		return Resolution{Need: soname, By: ByExclude, Detail: fmt.Sprintf("--exclude %q: provided by another package", pat)}
 	}
-	if l.target != nil {
-		if rule, ok := l.target.Promises(soname); ok {
-			return Resolution{Need: soname, By: ByPolicy, Detail: rule}
+	if l.target != nil && (from == nil || from.Format == l.format) {
+		if r, ok := l.target.Promises(from, soname); ok {
+			r.Need = soname
+			return r
 		}
 	}
 	if l.host == nil || s == nil {
@@ -298,138 +293,64 @@ func (l *linker) beyondArtifact(from, soname string, s *host.Search, ext *extern
 	return Resolution{Need: soname, By: ByHost, Path: lib.Path, Detail: lib.Step}
 }
 
-// hostSearch is the host part of b's search path: the absolute entries
-// of its DT_RPATH (unless it has DT_RUNPATH), of the DT_RPATHs it
-// inherits, and of its DT_RUNPATH.
-func (l *linker) hostSearch(b *Binary) *host.Search {
-	f := l.files[b.Member]
-	if f == nil {
-		return nil
+// excluded matches --exclude globs against a need; Windows DLL names
+// also match in lower case, as the file system ignores case.
+func (l *linker) excluded(from *Binary, soname, realPath string) (string, bool) {
+	if pat, ok := matchExclude(l.exclude, soname, realPath); ok {
+		return pat, ok
 	}
-	abs := func(dirs []searchDir) []string {
-		var out []string
-		for _, d := range dirs {
-			if !d.inArtifact && !d.escapes && path.IsAbs(d.dir) {
-				out = append(out, d.dir)
-			}
-		}
-		return out
+	if from != nil && from.Format == FormatPE {
+		return matchExclude(l.exclude, strings.ToLower(soname), "")
 	}
-	s := &host.Search{Class: f.Class, Data: f.Data, Machine: f.Machine,
-		RPath: abs(searchDirs(b.Member, "", rpath(b))), RunPath: abs(searchDirs(b.Member, "", b.RunPath))}
-	if len(b.RunPath) == 0 {
-		s.Inherited = abs(l.inherited(b.Member, map[string]bool{}))
-	}
-	return s
+	return "", false
 }
 
 // externalReason explains why a need of b is external.
 func (l *linker) externalReason(b *Binary, soname string, r Resolution) string {
 	where := "not in the artifact"
-	if others := l.byBase[soname]; len(others) > 0 {
-		where = fmt.Sprintf("the artifact has %s, but %s's loader does not search there (%s)",
-			strings.Join(others, ", "), b.Member, describePath(b))
+	if b.Format == FormatMachO {
+		where = l.machoWhere(b, soname)
 	}
-	return l.why(where, soname, r)
+	base := path.Base(soname)
+	if b.Format == FormatPE {
+		base = strings.ToLower(base)
+	}
+	if others := l.byBase[base]; len(others) > 0 {
+		where = fmt.Sprintf("the artifact has %s, but %s's loader does not search there (%s)",
+			strings.Join(others, ", "), b.Member, l.describeSearch(b, soname))
+	}
+	return l.why(b, where, soname, r)
 }
 
 // why joins where a need was looked for with the platform's and the
 // host's answers.
-func (l *linker) why(where, soname string, r Resolution) string {
+func (l *linker) why(b *Binary, where, soname string, r Resolution) string {
 	why := []string{where}
-	if l.target != nil {
+	if l.target != nil && (b == nil || b.Format == l.format) {
 		why = append(why, l.target.NotPromised(soname))
 	}
-	if r.By == ByHost {
+	switch {
+	case r.By == ByHost:
 		why = append(why, "found on this host at "+r.Path+" ("+r.Detail+")")
-	} else {
+	case b != nil && b.Format == FormatPE:
+		why = append(why, "libvet does not look for Windows DLLs on this host")
+	case b != nil && b.Format == FormatMachO:
+		why = append(why, "libvet does not look for macOS libraries on this host")
+	default:
 		why = append(why, "not found on this host")
 	}
 	return strings.Join(why, "; ")
 }
 
-// describePath summarises b's search path for messages.
-func describePath(b *Binary) string {
-	switch {
-	case len(b.RunPath) > 0:
-		return "RUNPATH " + strings.Join(b.RunPath, ":")
-	case len(b.RPath) > 0:
-		return "RPATH " + strings.Join(b.RPath, ":")
+// describeSearch summarises where b's loader looks for need, for messages.
+func (l *linker) describeSearch(b *Binary, need string) string {
+	switch b.Format {
+	case FormatMachO:
+		return l.machoSearch(b, need)
+	case FormatPE:
+		return l.peSearch(b)
 	}
-	return "no RPATH or RUNPATH"
-}
-
-// exclusion is one --exclude glob, compiled.
-type exclusion struct {
-	pattern string
-	re      *regexp.Regexp
-}
-
-func compileExcludes(patterns []string) []exclusion {
-	out := make([]exclusion, len(patterns))
-	for i, p := range patterns {
-		out[i] = exclusion{p, fnmatchRegexp(p)}
-	}
-	return out
-}
-
-// matchExclude reports the first --exclude glob matching soname or, when
-// given, the library's real path.
-func matchExclude(excludes []exclusion, soname, realPath string) (string, bool) {
-	for _, e := range excludes {
-		if e.re.MatchString(soname) || (realPath != "" && e.re.MatchString(realPath)) {
-			return e.pattern, true
-		}
-	}
-	return "", false
-}
-
-// fnmatchRegexp compiles a shell glob with the semantics of Python's
-// fnmatch (which auditwheel's --exclude uses): '*' matches any run of
-// characters including '/', '?' one character, "[seq]" and "[!seq]" a
-// character in or not in seq; an unclosed '[' is literal. A class Go's
-// regexp rejects (a reversed range) makes the glob match itself only.
-func fnmatchRegexp(pattern string) *regexp.Regexp {
-	var re strings.Builder
-	re.WriteString("^(?s:")
-	for i := 0; i < len(pattern); i++ {
-		switch c := pattern[i]; c {
-		case '*':
-			re.WriteString(".*")
-		case '?':
-			re.WriteString(".")
-		case '[':
-			j := i + 1
-			if j < len(pattern) && pattern[j] == '!' {
-				j++
-			}
-			if j < len(pattern) && pattern[j] == ']' {
-				j++
-			}
-			for j < len(pattern) && pattern[j] != ']' {
-				j++
-			}
-			if j >= len(pattern) {
-				re.WriteString(`\[`)
-				continue
-			}
-			class := strings.NewReplacer(`\`, `\\`, `[`, `\[`).Replace(pattern[i+1 : j])
-			if strings.HasPrefix(class, "!") {
-				class = "^" + class[1:]
-			} else if strings.HasPrefix(class, "^") {
-				class = `\` + class
-			}
-			re.WriteString("[" + class + "]")
-			i = j
-		default:
-			re.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	re.WriteString(")$")
-	if r, err := regexp.Compile(re.String()); err == nil {
-		return r
-	}
-	return regexp.MustCompile("^" + regexp.QuoteMeta(pattern) + "$")
+	return describePath(b)
 }
 
 // externals collects external libraries, following each host library's
@@ -443,11 +364,13 @@ func newExternals() *externals {
 	return &externals{libs: map[string]*ExternalLib{}, followed: map[string]bool{}}
 }
 
-func (e *externals) add(soname string, r Resolution, neededBy string) {
-	x := e.libs[soname]
+// add records that neededBy needs the external library soname; key is
+// the name libraries compare by (Windows ignores case).
+func (e *externals) add(key, soname string, r Resolution, neededBy string) {
+	x := e.libs[key]
 	if x == nil {
 		x = &ExternalLib{Soname: soname, Path: r.Path, Reason: r.Detail}
-		e.libs[soname] = x
+		e.libs[key] = x
 	}
 	for _, n := range x.NeededBy {
 		if n == neededBy {
@@ -482,10 +405,10 @@ func (e *externals) follow(l *linker, soname string, lib *host.Library) {
 		s.RPath = expand(f.RPath)
 	}
 	for _, n := range f.Needed {
-		r := l.beyondArtifact(lib.Path, n, &s, e)
+		r := l.beyondArtifact(nil, n, &s, e)
 		if r.By == ByHost || r.By == ByNone {
-			r.Detail = l.why("needed by the external library "+lib.Path, n, r)
-			e.add(n, r, lib.Path)
+			r.Detail = l.why(nil, "needed by the external library "+lib.Path, n, r)
+			e.add(n, n, r, lib.Path)
 		}
 	}
 }

@@ -67,9 +67,11 @@ func TestMatchExclude(t *testing.T) {
 // fakeTarget promises libc.so.6 only.
 type fakeTarget struct{}
 
-func (fakeTarget) Promises(s string) (string, bool) { return "allowed", s == "libc.so.6" }
-func (fakeTarget) NotPromised(string) string        { return "not allowed" }
-func (fakeTarget) Judge(*Report)                    {}
+func (fakeTarget) Promises(_ *Binary, s string) (Resolution, bool) {
+	return Resolution{Need: s, By: ByPolicy, Detail: "allowed"}, s == "libc.so.6"
+}
+func (fakeTarget) NotPromised(string) string { return "not allowed" }
+func (fakeTarget) Judge(*Report)             {}
 
 // fakeHost has libhost.so.1, which needs libdeep.so.2, which it lacks.
 type fakeHost struct{}
@@ -100,7 +102,7 @@ func TestResolve(t *testing.T) {
 	for _, b := range bins {
 		files[b.Member] = &velf.File{Class: elf.ELFCLASS64, Data: elf.ELFDATA2LSB, Machine: elf.EM_X86_64}
 	}
-	l := newLinker(bins, files, []string{"libcuda*"}, fakeTarget{}, fakeHost{})
+	l := newLinker(bins, files, []string{"libcuda*"}, fakeTarget{}, FormatELF, fakeHost{})
 	ext := l.resolve()
 
 	want := map[string][]Resolution{
@@ -168,7 +170,7 @@ func resolveAll(bins ...*Binary) ([]ExternalLib, map[string]*Binary) {
 		files[b.Member] = &velf.File{Class: elf.ELFCLASS64, Data: elf.ELFDATA2LSB, Machine: elf.EM_X86_64}
 		by[b.Member] = b
 	}
-	ext := newLinker(bins, files, nil, fakeTarget{}, fakeHost{}).resolve()
+	ext := newLinker(bins, files, nil, fakeTarget{}, FormatELF, fakeHost{}).resolve()
 	return ext, by
 }
 
@@ -261,7 +263,7 @@ func TestResolveLoaderRules(t *testing.T) {
 // DT_RUNPATH must not have its DT_RPATH searched on the host.
 func TestHostSearchRunpathHidesRpath(t *testing.T) {
 	b := bin("pkg/_ext.so", []string{"libx.so"}, []string{"/abs/rpath"}, []string{"$ORIGIN"})
-	l := newLinker([]*Binary{b}, map[string]*velf.File{b.Member: {Class: elf.ELFCLASS64, Data: elf.ELFDATA2LSB, Machine: elf.EM_X86_64}}, nil, fakeTarget{}, fakeHost{})
+	l := newLinker([]*Binary{b}, map[string]*velf.File{b.Member: {Class: elf.ELFCLASS64, Data: elf.ELFDATA2LSB, Machine: elf.EM_X86_64}}, nil, fakeTarget{}, FormatELF, fakeHost{})
 	s := l.hostSearch(b)
 	if len(s.RPath) != 0 || len(s.Inherited) != 0 {
 		t.Errorf("host search %+v: DT_RPATH must be ignored when DT_RUNPATH exists", s)

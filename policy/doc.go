@@ -84,4 +84,80 @@
 // parser is short and needs only the standard library, and the versioned
 // first line lets a future change of format fail loudly instead of being
 // misread.
+//
+// # Windows data
+//
+// Windows has no platform policy of the manylinux kind: a wheel for win32,
+// win_amd64 or win_arm64 must bring every DLL that neither Windows nor the
+// Python interpreter provides. The rules for what they provide are
+// delvewheel's (delvewheel/_dll_list.py in adang1345/delvewheel, MIT;
+// summarised in the project notes, mac_win_abi3.md §2.3), read through these
+// accessors:
+//
+//   - [WindowsSystemDLL]: the DLLs every Windows release delvewheel lists
+//     ships, per machine (I386, AMD64, ARM64; [WindowsMachines]). The lists
+//     are intersections over releases, Windows 7 SP1 to 11 (10 and 11 for
+//     ARM64), which is why ucrtbase.dll is a system DLL on ARM64 only.
+//   - [WindowsNeverBundled]: names that are never bundled on any machine, by
+//     pattern, with a class: API sets ("api-set": api-*, and libvet's own
+//     addition ext-ms-*), the interpreters' own DLLs ("python", "pypy",
+//     "graalpy") and combase.dll ("combase").
+//   - [WindowsInterpreterRuntime]: the runtime DLLs the interpreter ships,
+//     chosen by a pattern over "<abi tag>-<platform tag>" (cp312-win_amd64
+//     → vcruntime140.dll and vcruntime140_1.dll).
+//   - [WindowsIgnoredDependency]: imports of a bundled DLL that need not be
+//     satisfied (msvcp140.dll's delay-load of concrt140.dll).
+//   - [WindowsVCRedist]: whether a DLL belongs to the Visual C++
+//     redistributable.
+//
+// DLL names, ABI tags and platform tags are compared lowercased, as
+// delvewheel compares DLL names; machines in any case. Every pattern must
+// match the whole lowercased name or tag (delvewheel's re.fullmatch).
+//
+// # Windows data format
+//
+// The data lives in policy/data/windows.txt, embedded with go:embed and
+// parsed once, on first use. policy/internal/wingen generates it from the
+// facts extracted from delvewheel (../shared/reference/windows-system-dlls.json;
+// scripts/refresh-policy.sh runs it with the default paths); the header names
+// the source, the checksum of the input and the refresh command. Do not edit
+// it by hand. The lexical rules are those of the Linux files (blank lines and
+// '#' comments ignored, white-space separated tokens):
+//
+//	libvet-windows-policy 1     format name and version; first non-comment line
+//	machines MACHINE...         the machines with system DLLs, sorted; once, before anything else
+//	never CLASS PATTERN         a name matching PATTERN is never bundled; CLASS is api-set,
+//	                            combase, graalpy, pypy or python
+//	runtime PATTERN DLL...      the interpreter of an "<abi>-<platform>" matching PATTERN ships DLL...
+//	ignore DEPENDENT DEP...     DEPENDENT's need of each DEP is ignored
+//	vcredist PATTERN            the Visual C++ redistributable DLLs; exactly once
+//	system NAME MACHINE...      every release ships NAME for each MACHINE
+//
+// A PATTERN is a Go regexp (RE2) without anchors; the loader anchors it at
+// both ends. delvewheel's patterns are Python re syntax, and wingen
+// translates them, accepting only constructs that mean the same in both
+// engines: Python's \d, any Unicode decimal digit in a str pattern, is
+// written \p{Nd} (RE2's \d is ASCII only), and anchors, flags,
+// look-around, back-references, \w, \s and \b are refused. DLL names are
+// lower case. Lines of each keyword are sorted byte-wise, never lines by
+// class and then pattern, with no repeats; so are the machine and DLL lists
+// on a line. The long system list comes last, one name per line with the
+// machines that ship it, so a refresh diff shows exactly which names
+// appeared or left on which machine, and grep 'system d3d12.dll ' answers
+// "where is it a system DLL" directly.
+//
+// delvewheel tries its runtime rules in source order and takes the first
+// match, but the JSON facts do not keep that order. wingen therefore refuses
+// facts in which some tag of a large sample (CPython cp20 to cp3120 with
+// every ABI suffix, PyPy and GraalPy tags, on every Windows platform)
+// matches two runtime rules, or a DLL name of the facts matches never
+// patterns of two classes; the loader takes the first
+// match in file order, which then cannot matter. The parser is as strict as
+// the Linux one, and its errors carry file:line, such as
+// "policy/data/windows.txt:40: machine ARM64 is not on the machines line".
+//
+// What the data does not hold: delvewheel's ignore_abi3 rules (the runtime of
+// abi3 wheels, keyed on the Python tag) are not in the facts, so
+// WindowsInterpreterRuntime knows no abi3 tag; and delvewheel's
+// no_mangle_regexes is empty.
 package policy

@@ -39,10 +39,23 @@ type linuxTarget struct {
 	findings         []audit.Finding
 }
 
+// Format implements [audit.Platform]: Linux runs ELF binaries.
+func (LinuxPlatform) Format() audit.Format { return audit.FormatELF }
+
+// Claims implements [audit.Platform]: manylinux, musllinux, linux and
+// android tags.
+func (LinuxPlatform) Claims(tag string) bool {
+	if _, ok := parsePlatformTag(tag); ok {
+		return true
+	}
+	return strings.HasPrefix(tag, "android_")
+}
+
 // Target implements [audit.Platform].
-func (lp LinuxPlatform) Target(bins []*audit.Binary, declared []string) audit.Target {
+func (lp LinuxPlatform) Target(in audit.Input) audit.Target {
+	declared := in.Declared
 	var elfs []*audit.Binary
-	for _, b := range bins {
+	for _, b := range in.Binaries {
 		if b.Format == audit.FormatELF {
 			elfs = append(elfs, b)
 		}
@@ -82,7 +95,9 @@ func androidEvidence(bins []*audit.Binary, declared []string) string {
 // system libraries, not manylinux ones.
 type androidTarget struct{ why string }
 
-func (androidTarget) Promises(string) (string, bool) { return "", false }
+func (androidTarget) Promises(*audit.Binary, string) (audit.Resolution, bool) {
+	return audit.Resolution{}, false
+}
 func (androidTarget) NotPromised(string) string {
 	return "Android policies are not audited by this version of libvet"
 }
@@ -164,16 +179,17 @@ func cpythonMinor(base string) int {
 }
 
 // Promises implements [audit.Target]: the newest policy's allow-list.
-func (t *linuxTarget) Promises(soname string) (string, bool) {
+func (t *linuxTarget) Promises(_ *audit.Binary, soname string) (audit.Resolution, bool) {
 	for _, p := range t.policies {
 		if p.Allows(soname) {
+			rule := "allowed by " + p.Tag() + " and newer"
 			if p == t.policies[0] {
-				return "allowed by every " + t.family() + " policy (" + p.Tag() + " and newer)", true
+				rule = "allowed by every " + t.family() + " policy (" + p.Tag() + " and newer)"
 			}
-			return "allowed by " + p.Tag() + " and newer", true
+			return audit.Resolution{Need: soname, By: audit.ByPolicy, Detail: rule}, true
 		}
 	}
-	return "", false
+	return audit.Resolution{}, false
 }
 
 // NotPromised implements [audit.Target].

@@ -44,15 +44,15 @@ func muslBin(arch string, syms ...string) *audit.Binary {
 // target's promises, then judge.
 func judge(t *testing.T, lp LinuxPlatform, declared []string, ext []audit.ExternalLib, bins ...*audit.Binary) *audit.Report {
 	t.Helper()
-	tg := lp.Target(bins, declared)
+	tg := lp.Target(audit.Input{Binaries: bins, Declared: declared})
 	if tg == nil {
 		t.Fatal("no target for ELF binaries")
 	}
 	for _, b := range bins {
 		b.Resolutions = nil
 		for _, n := range b.Needed {
-			if rule, ok := tg.Promises(n); ok {
-				b.Resolutions = append(b.Resolutions, audit.Resolution{Need: n, By: audit.ByPolicy, Detail: rule})
+			if r, ok := tg.Promises(b, n); ok {
+				b.Resolutions = append(b.Resolutions, r)
 			} else {
 				b.Resolutions = append(b.Resolutions, audit.Resolution{Need: n, By: audit.ByNone})
 			}

@@ -175,10 +175,19 @@ func writeBinary(t *textWriter, b *audit.Binary, opts TextOptions) {
 	if b.ISA != "" {
 		what = append(what, b.ISA)
 	}
+	switch {
+	case b.MinOS != "" && b.OS == "macos":
+		what = append(what, "macOS "+b.MinOS+"+")
+	case b.MinOS != "":
+		what = append(what, b.OS+" "+b.MinOS+"+")
+	}
 	t.printf("    %s  %s\n", b.Member, t.paint(dim, strings.Join(what, ", ")))
-	if len(b.RunPath) > 0 {
+	switch {
+	case b.Format == audit.FormatMachO && len(b.RPath) > 0:
+		t.printf("      %s\n", t.paint(dim, "LC_RPATH "+strings.Join(b.RPath, ", ")))
+	case len(b.RunPath) > 0:
 		t.printf("      %s\n", t.paint(dim, "RUNPATH "+strings.Join(b.RunPath, ":")))
-	} else if len(b.RPath) > 0 {
+	case len(b.RPath) > 0:
 		t.printf("      %s\n", t.paint(dim, "RPATH "+strings.Join(b.RPath, ":")))
 	}
 	for _, res := range b.Resolutions {
@@ -196,6 +205,10 @@ func writeBinary(t *textWriter, b *audit.Binary, opts TextOptions) {
 		if res.By == audit.ByArtifact {
 			detail = res.Path + " (" + res.Detail + ")"
 		}
-		t.printf("      %s %s: %s\n", label, res.Need, detail)
+		need := res.Need
+		if res.Kind != "" {
+			need += " [" + res.Kind + "]"
+		}
+		t.printf("      %s %s: %s\n", label, need, detail)
 	}
 }

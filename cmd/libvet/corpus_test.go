@@ -22,7 +22,7 @@ func auditHermetic(t *testing.T, path string, exclude ...string) *audit.Report {
 	t.Helper()
 	return audit.Run(context.Background(), path, audit.Config{
 		Limits:    artifact.DefaultLimits(),
-		Platforms: []audit.Platform{policy.LinuxPlatform{}},
+		Platforms: policy.Platforms(policy.LinuxPlatform{}),
 		Exclude:   exclude,
 		Host:      host.NewLinux(host.Options{LDPaths: []string{}}),
 	})
@@ -150,7 +150,7 @@ func TestCorpusLibraryPath(t *testing.T) {
 	run := func(exclude ...string) *audit.Report {
 		return audit.Run(context.Background(), wheel, audit.Config{
 			Limits:    artifact.DefaultLimits(),
-			Platforms: []audit.Platform{policy.LinuxPlatform{}},
+			Platforms: policy.Platforms(policy.LinuxPlatform{}),
 			Exclude:   exclude,
 			Host:      host.NewLinux(host.Options{LDPaths: []string{dir}}),
 		})

@@ -187,7 +187,7 @@ func (o *options) config(e env) audit.Config {
 	}
 	return audit.Config{
 		Limits:    artifact.DefaultLimits(),
-		Platforms: []audit.Platform{policy.LinuxPlatform{DisableISACheck: o.noISA}},
+		Platforms: policy.Platforms(policy.LinuxPlatform{DisableISACheck: o.noISA}),
 		Exclude:   o.exclude,
 		Host:      host.NewLinux(hopts),
 	}

@@ -1,0 +1,204 @@
+package audit
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/libvet/libvet/artifact"
+)
+
+// DLLDir is a directory a Windows artifact adds to the DLL search when
+// it is imported.
+type DLLDir struct {
+	// Dir is the directory's installed path ("numpy.libs").
+	Dir string
+	// How says what adds it ("os.add_dll_directory in numpy/__init__.py").
+	How string
+}
+
+// LOAD_LIBRARY_SEARCH_* flags, as a PE image's DependentLoadFlags uses them.
+const (
+	searchDLLLoadDir = 0x100
+	searchUserDirs   = 0x400
+	searchDefault    = 0x1000
+)
+
+// windowsRoots maps each PE binary to the top-level binaries whose load
+// reaches it. Windows imports name a DLL by file name only, so "loads"
+// is decided by name: a binary reaches the artifact's binaries named like
+// its needs. Top-level binaries are extension modules (.pyd) and
+// executables, which Python or the user start, and DLLs nothing in the
+// artifact imports (loaded by full path, with ctypes for example).
+func (l *linker) windowsRoots() map[*Binary][]*Binary {
+	byName := map[string][]*Binary{}
+	var pes []*Binary
+	for _, b := range l.bins {
+		if b.Format == FormatPE {
+			pes = append(pes, b)
+			n := strings.ToLower(path.Base(b.Member))
+			byName[n] = append(byName[n], b)
+		}
+	}
+	deps := func(b *Binary) []*Binary {
+		var out []*Binary
+		for _, n := range b.Needed {
+			for _, lib := range byName[strings.ToLower(n)] {
+				if lib != b && compatible(b, lib) {
+					out = append(out, lib)
+				}
+			}
+		}
+		return out
+	}
+	needed := map[*Binary]bool{}
+	for _, b := range pes {
+		for _, d := range deps(b) {
+			needed[d] = true
+		}
+	}
+	roots := map[*Binary][]*Binary{}
+	for _, r := range pes {
+		if needed[r] && r.Type == "dll" && !strings.HasSuffix(strings.ToLower(r.Member), ".pyd") {
+			continue
+		}
+		seen := map[*Binary]bool{r: true}
+		for stack := []*Binary{r}; len(stack) > 0; {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			roots[x] = append(roots[x], r)
+			for _, d := range deps(x) {
+				if !seen[d] {
+					seen[d] = true
+					stack = append(stack, d)
+				}
+			}
+		}
+	}
+	for _, rs := range roots {
+		sort.Slice(rs, func(i, j int) bool { return rs[i].Member < rs[j].Member })
+	}
+	return roots
+}
+
+// peDirs lists where the Windows loader looks inside the artifact for
+// b's imports, with the step naming each: the directory of each
+// top-level binary whose load reaches b (an extension module is loaded
+// with LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR; an executable's application
+// directory), then the directories the artifact adds with
+// os.add_dll_directory. b's DependentLoadFlags, when set, can rule out
+// either.
+func (l *linker) peDirs(b *Binary) []searchDir {
+	flags := b.DependentLoadFlags
+	var out []searchDir
+	if flags == 0 || flags&(searchDLLLoadDir|searchDefault) != 0 {
+		for _, r := range l.peRoots[b] {
+			dir := path.Dir(installedPath(r.Member))
+			var step string
+			switch {
+			case r.Type == "executable":
+				step = "the application directory of " + r.Member
+			case r == b:
+				step = "its own directory (the DLL load directory)"
+			default:
+				step = "the directory of " + r.Member + ", which loads it (the DLL load directory)"
+			}
+			out = append(out, searchDir{dir: dir, inArtifact: true, step: step})
+		}
+	}
+	if flags == 0 || flags&(searchUserDirs|searchDefault) != 0 {
+		for _, d := range l.dllDirs {
+			out = append(out, searchDir{dir: d.Dir, inArtifact: true, step: d.How})
+		}
+	}
+	return out
+}
+
+// peInArtifact looks a DLL up where the Windows loader searches inside
+// the artifact (names compare case-insensitively).
+func (l *linker) peInArtifact(b *Binary, need string) (*Binary, string) {
+	for _, d := range l.peDirs(b) {
+		if lib := l.at(b, path.Join(d.dir, need)); lib != nil && lib != b {
+			return lib, d.step
+		}
+	}
+	return nil, ""
+}
+
+// peSearch summarises where the Windows loader looks for b's imports.
+func (l *linker) peSearch(b *Binary) string {
+	var steps []string
+	for _, d := range l.peDirs(b) {
+		dir := d.dir
+		if dir == "." {
+			dir = "the top level"
+		}
+		steps = append(steps, dir+" ("+d.step+")")
+	}
+	s := "searches " + strings.Join(steps, ", ")
+	if len(steps) == 0 {
+		s = "searches no directory of the artifact"
+	}
+	if b.DependentLoadFlags != 0 {
+		s += fmt.Sprintf("; DependentLoadFlags %#x", b.DependentLoadFlags)
+	}
+	return s
+}
+
+// dllDirCall finds a quoted directory name ending in ".libs" in a file
+// that calls os.add_dll_directory (delvewheel's patch, numpy's
+// _distributor_init.py).
+var dllDirCall = regexp.MustCompile(`['"]([\w.\-]*\.libs)['"]`)
+
+// maxInitSize bounds the Python files read for os.add_dll_directory.
+const maxInitSize = 1 << 20
+
+// findDLLDirs finds the directories a Windows wheel adds to the DLL
+// search: a "*.libs" directory holding a delvewheel load-order file
+// (.load-order-NAME-VERSION), or named in a package's __init__.py or
+// _distributor_init.py next to a call of os.add_dll_directory. A name
+// starting with '.' is taken relative to the Python file's directory,
+// any other relative to site-packages.
+func findDLLDirs(members []*artifact.Member) ([]DLLDir, error) {
+	dirs := map[string]bool{}
+	for _, m := range members {
+		dirs[path.Dir(installedPath(m.Path))] = true
+	}
+	var out []DLLDir
+	seen := map[string]bool{}
+	add := func(dir, how string) {
+		if dirs[dir] && !seen[dir] {
+			seen[dir] = true
+			out = append(out, DLLDir{Dir: dir, How: how})
+		}
+	}
+	for _, m := range members {
+		p := installedPath(m.Path)
+		base := path.Base(p)
+		if strings.HasPrefix(base, ".load-order-") {
+			add(path.Dir(p), "load-order file "+m.Path)
+			continue
+		}
+		if (base != "__init__.py" && base != "_distributor_init.py") || strings.Count(p, "/") > 2 || m.Size > maxInitSize {
+			continue
+		}
+		data, err := m.ReadAll(maxInitSize)
+		if err != nil {
+			return nil, err
+		}
+		if !strings.Contains(string(data), "add_dll_directory") {
+			continue
+		}
+		for _, sm := range dllDirCall.FindAllStringSubmatch(string(data), -1) {
+			dir := sm[1]
+			if strings.HasPrefix(dir, ".") {
+				dir = path.Join(path.Dir(p), dir)
+			}
+			add(dir, "os.add_dll_directory in "+m.Path)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Dir < out[j].Dir })
+	return out, nil
+}
