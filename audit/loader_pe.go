@@ -147,24 +147,29 @@ func (l *linker) peSearch(b *Binary) string {
 	return s
 }
 
-// dllDirCall finds a quoted directory name ending in ".libs" in a file
-// that calls os.add_dll_directory (delvewheel's patch, numpy's
-// _distributor_init.py).
-var dllDirCall = regexp.MustCompile(`['"]([\w.\-]*\.libs)['"]`)
+// dllDirName finds quoted names in a Python file that calls
+// os.add_dll_directory: delvewheel's patch names 'pkg.libs', numpy's
+// _distributor_init.py '.libs', google-crc32c's __config__.py "extra-dll".
+var dllDirName = regexp.MustCompile(`['"]([\w.\-/]+)['"]`)
 
 // maxInitSize bounds the Python files read for os.add_dll_directory.
 const maxInitSize = 1 << 20
 
 // findDLLDirs finds the directories a Windows wheel adds to the DLL
-// search: a "*.libs" directory holding a delvewheel load-order file
-// (.load-order-NAME-VERSION), or named in a package's __init__.py or
-// _distributor_init.py next to a call of os.add_dll_directory. A name
-// starting with '.' is taken relative to the Python file's directory,
-// any other relative to site-packages.
+// search: a directory holding a delvewheel load-order file
+// (.load-order-NAME-VERSION), or one named by a string literal in a
+// top-level module or a package's own module (no deeper than
+// pkg/module.py) that calls os.add_dll_directory. A name is looked up
+// relative to the Python file's directory, then to site-packages; only
+// directories of the artifact count. This reads the source, it does not
+// run it: a directory computed at run time is missed, and a literal that
+// happens to name a directory is taken for one.
 func findDLLDirs(members []*artifact.Member) ([]DLLDir, error) {
 	dirs := map[string]bool{}
 	for _, m := range members {
-		dirs[path.Dir(installedPath(m.Path))] = true
+		for d := path.Dir(installedPath(m.Path)); d != "." && !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+		}
 	}
 	var out []DLLDir
 	seen := map[string]bool{}
@@ -181,7 +186,7 @@ func findDLLDirs(members []*artifact.Member) ([]DLLDir, error) {
 			add(path.Dir(p), "load-order file "+m.Path)
 			continue
 		}
-		if (base != "__init__.py" && base != "_distributor_init.py") || strings.Count(p, "/") > 2 || m.Size > maxInitSize {
+		if !strings.HasSuffix(base, ".py") || strings.Count(p, "/") > 1 || m.Size > maxInitSize {
 			continue
 		}
 		data, err := m.ReadAll(maxInitSize)
@@ -191,12 +196,17 @@ func findDLLDirs(members []*artifact.Member) ([]DLLDir, error) {
 		if !strings.Contains(string(data), "add_dll_directory") {
 			continue
 		}
-		for _, sm := range dllDirCall.FindAllStringSubmatch(string(data), -1) {
-			dir := sm[1]
-			if strings.HasPrefix(dir, ".") {
-				dir = path.Join(path.Dir(p), dir)
+		for _, sm := range dllDirName.FindAllStringSubmatch(string(data), -1) {
+			name := strings.Trim(sm[1], "/")
+			if name == "" || name == "." || strings.HasPrefix(name, "..") {
+				continue
 			}
-			add(dir, "os.add_dll_directory in "+m.Path)
+			how := fmt.Sprintf("os.add_dll_directory in %s (names %q)", m.Path, sm[1])
+			if local := path.Join(path.Dir(p), name); dirs[local] {
+				add(local, how)
+			} else {
+				add(name, how)
+			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Dir < out[j].Dir })

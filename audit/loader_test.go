@@ -1,0 +1,163 @@
+package audit
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/libvet/libvet/artifact"
+)
+
+func machoBin(member, arch string, rpaths []string, needed ...string) *Binary {
+	return &Binary{Member: member, Format: FormatMachO, Arch: arch, Machine: arch, Type: "dylib", RPath: rpaths, Needed: needed}
+}
+
+func peBin(member, typ string, flags uint16, needed ...string) *Binary {
+	return &Binary{Member: member, Format: FormatPE, Arch: "amd64", Machine: "AMD64", Type: typ, DependentLoadFlags: flags, Needed: needed}
+}
+
+// resolutionOf returns how b's need was resolved.
+func resolutionOf(t *testing.T, b *Binary, need string) Resolution {
+	t.Helper()
+	for _, r := range b.Resolutions {
+		if r.Need == need {
+			return r
+		}
+	}
+	t.Fatalf("%s has no resolution for %s", b.Member, need)
+	return Resolution{}
+}
+
+func TestMachOLoader(t *testing.T) {
+	ext := machoBin("pkg/_ext.so", "arm64", []string{"@loader_path/../pkg.dylibs", "/opt/build/lib"}, "@rpath/liba.dylib", "@loader_path/sub/libc.dylib", "libbare.dylib", "@executable_path/libx.dylib")
+	// liba needs libb by @rpath but has no LC_RPATH: it inherits _ext.so's.
+	liba := machoBin("pkg.dylibs/liba.dylib", "arm64", nil, "@rpath/libb.dylib")
+	libb := machoBin("pkg.dylibs/libb.dylib", "arm64", nil)
+	libbX86 := machoBin("pkg.dylibs/libb.dylib", "x86_64", nil)
+	libc := machoBin("pkg/sub/libc.dylib", "x86_64", nil) // wrong slice only
+	bins := []*Binary{ext, liba, libb, libbX86, libc}
+	exts := newLinker(bins, nil, nil, nil, FormatMachO, nil).resolve()
+
+	if r := resolutionOf(t, ext, "@rpath/liba.dylib"); r.By != ByArtifact || r.Path != "pkg.dylibs/liba.dylib" || r.Detail != "LC_RPATH @loader_path/../pkg.dylibs" {
+		t.Errorf("@rpath/liba.dylib: %+v", r)
+	}
+	if r := resolutionOf(t, liba, "@rpath/libb.dylib"); r.By != ByArtifact || r.Detail != "LC_RPATH @loader_path/../pkg.dylibs of pkg/_ext.so" {
+		t.Errorf("inherited rpath: %+v", r)
+	}
+	if r := resolutionOf(t, ext, "@loader_path/sub/libc.dylib"); r.By != ByNone {
+		t.Errorf("an x86_64-only library satisfied an arm64 slice: %+v", r)
+	}
+	for need, want := range map[string]string{
+		"libbare.dylib":               "a bare install name",
+		"@executable_path/libx.dylib": "relative to the Python executable",
+	} {
+		if r := resolutionOf(t, ext, need); r.By != ByNone || !contains(r.Detail, want) {
+			t.Errorf("%s: %+v, want a reason with %q", need, r, want)
+		}
+	}
+	if len(exts) != 3 {
+		t.Errorf("externals %+v, want 3", exts)
+	}
+}
+
+func TestWindowsLoader(t *testing.T) {
+	mod := peBin("pkg/_m.pyd", "dll", 0, "Dep.DLL", "libs1.dll", "deep.dll", "sub.dll")
+	dep := peBin("pkg/dep.dll", "dll", 0, "other.dll")
+	other := peBin("pkg/other.dll", "dll", 0)
+	libs1 := peBin("pkg.libs/libs1.dll", "dll", 0)
+	deep := peBin("pkg/deeper/deep.dll", "dll", 0)
+	sub := peBin("pkg/sub/sub.dll", "dll", 0, "subdep.dll")
+	subdep := peBin("pkg/sub/subdep.dll", "dll", 0) // next to sub.dll, but not in the load directory
+	flagged := peBin("pkg/_f.pyd", "dll", 0x800, "libs1.dll")
+	bins := []*Binary{mod, dep, other, libs1, deep, sub, subdep, flagged}
+	l := newLinker(bins, nil, nil, nil, FormatPE, nil)
+	l.dllDirs = []DLLDir{{Dir: "pkg.libs", How: "os.add_dll_directory in pkg/__init__.py"}}
+	l.resolve()
+
+	if r := resolutionOf(t, mod, "Dep.DLL"); r.By != ByArtifact || r.Path != "pkg/dep.dll" {
+		t.Errorf("case-insensitive name in the module's directory: %+v", r)
+	}
+	if r := resolutionOf(t, dep, "other.dll"); r.By != ByArtifact || r.Detail != "the directory of pkg/_m.pyd, which loads it (the DLL load directory)" {
+		t.Errorf("a dependency's dependency: %+v", r)
+	}
+	if r := resolutionOf(t, mod, "libs1.dll"); r.By != ByArtifact || r.Detail != "os.add_dll_directory in pkg/__init__.py" {
+		t.Errorf("add_dll_directory: %+v", r)
+	}
+	if r := resolutionOf(t, mod, "deep.dll"); r.By != ByNone {
+		t.Errorf("a DLL in a subdirectory nothing adds: %+v", r)
+	}
+	if r := resolutionOf(t, sub, "subdep.dll"); r.By != ByNone {
+		t.Errorf("the load directory is the module's, not the dependency's: %+v", r)
+	}
+	if r := resolutionOf(t, flagged, "libs1.dll"); r.By != ByNone || !contains(r.Detail, "DependentLoadFlags 0x800") {
+		t.Errorf("DependentLoadFlags 0x800 (System32 only): %+v", r)
+	}
+}
+
+func TestFindDLLDirs(t *testing.T) {
+	a := openZip(t, map[string]string{
+		"pkg/__init__.py":                  "import os\nos.add_dll_directory(os.path.join(os.path.dirname(__file__), os.pardir, 'pkg.libs'))\n",
+		"pkg/__config__.py":                "os.add_dll_directory(str(files('pkg') / \"extra-dll\"))\n",
+		"pkg/extra-dll/x.dll":              "",
+		"pkg.libs/y.dll":                   "",
+		"other.libs/.load-order-other-1.0": "",
+		"other.libs/z.dll":                 "",
+		"nocall/__init__.py":               "'nowhere.libs'\n",
+		"nowhere.libs/w.dll":               "",
+	})
+	dirs, err := findDLLDirs(a.Members())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, d := range dirs {
+		got[d.Dir] = true
+	}
+	for _, want := range []string{"pkg.libs", "pkg/extra-dll", "other.libs"} {
+		if !got[want] {
+			t.Errorf("%s not found: %+v", want, dirs)
+		}
+	}
+	if got["nowhere.libs"] {
+		t.Errorf("a directory named without os.add_dll_directory counts: %+v", dirs)
+	}
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// openZip writes files into a zip (stored) and opens it.
+func openZip(t *testing.T, files map[string]string) *artifact.Artifact {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, files[n])
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "t.zip")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := artifact.Open(p, artifact.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
