@@ -170,14 +170,6 @@ func peekHead(br *bufio.Reader) ([]byte, error) {
 	return head, nil
 }
 
-func toRanges(rs []velf.Region) []artifact.Range {
-	out := make([]artifact.Range, len(rs))
-	for i, r := range rs {
-		out[i] = artifact.Range{Off: r.Off, Len: r.Len}
-	}
-	return out
-}
-
 // totalLen is the sum of the ranges' lengths (overlaps counted twice).
 func totalLen(rs []artifact.Range) int64 {
 	var n int64

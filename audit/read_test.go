@@ -85,3 +85,43 @@ func TestReadMemberPasses(t *testing.T) {
 		}
 	}
 }
+
+// TestReadMemberPlanned checks that deflated PE and Mach-O members, read
+// in one pass keeping only what the planners locate, give the same
+// binaries as stored ones.
+func TestReadMemberPlanned(t *testing.T) {
+	const corpus = "../../shared/corpus/"
+	files := []string{
+		corpus + "delvewheel/tests/iknowpy/iKnowEngine.dll",
+		corpus + "delvewheel/tests/iknowpy/msvcp140.dll",
+		corpus + "delvewheel/history/delay_load_iKnowShell.dll",
+		corpus + "delocate/delocate/tests/data/liba_both.dylib",
+		corpus + "delocate/delocate/tests/data/libextfunc_rpath.dylib",
+		corpus + "delocate/delocate/tests/data/np-1.6.0_intel_lib__compiled_base.so",
+	}
+	if _, err := os.Stat(files[0]); err != nil {
+		t.Skipf("conformance corpus not found at %s (it lives in ../shared beside the repository): %v", corpus, err)
+	}
+	a := zipMembers(t, files...)
+	for _, f := range files {
+		name := filepath.Base(f)
+		stored := readMember(a.Member(name+".stored"), DefaultRetain)
+		got := readMember(a.Member(name+".deflated"), DefaultRetain)
+		if got.err != nil || got.fatal != nil || stored.err != nil {
+			t.Fatalf("%s: %v %v %v", name, got.err, got.fatal, stored.err)
+		}
+		if got.passes != 1 {
+			t.Errorf("%s: %d passes, want 1", name, got.passes)
+		}
+		if len(got.bins) == 0 || len(got.bins) != len(stored.bins) {
+			t.Fatalf("%s: %d binaries streamed, %d stored", name, len(got.bins), len(stored.bins))
+		}
+		for i := range got.bins {
+			gb, sb := *got.bins[i], *stored.bins[i]
+			gb.Member, sb.Member = "", ""
+			if !reflect.DeepEqual(gb, sb) {
+				t.Errorf("%s: streamed binary differs from the stored one:\n%+v\n%+v", name, gb, sb)
+			}
+		}
+	}
+}

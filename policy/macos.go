@@ -426,14 +426,29 @@ func (t *macTarget) tagReasons(mt macTag, files []*macFile, needs map[string]mac
 		if a == "arm64" && promised.less(arm64Floor) {
 			promised = arm64Floor // arm64 Macs run macOS 11 and newer
 		}
+		var over []string
 		for _, f := range files {
 			b := f.slices[a]
 			if b == nil {
 				continue
 			}
-			if v, ok := parseMacVersion(b.MinOS); ok && promised.less(v) {
-				out = append(out, fmt.Sprintf("%s (%s) needs macOS %s (minos), newer than the %s the tag promises", f.member, a, v, promised))
+			v, ok := parseMacVersion(b.MinOS)
+			if !ok || !promised.less(v) {
+				continue
 			}
+			if promised.major >= 11 && v.major == promised.major {
+				continue // macosx_12_0 stands for every macOS 12: see macos/minor-version
+			}
+			over = append(over, fmt.Sprintf("%s needs %s", f.member, v))
+		}
+		if n := len(over); n > 0 {
+			more := ""
+			if n > 3 {
+				more = fmt.Sprintf(", and %d more", n-3)
+				over = over[:3]
+			}
+			out = append(out, fmt.Sprintf("%d %s binar%s a newer macOS (minos) than the %s the tag promises: %s%s",
+				n, a, plural(n, "y needs", "ies need"), promised, strings.Join(over, ", "), more))
 		}
 	}
 	return out

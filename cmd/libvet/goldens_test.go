@@ -20,5 +20,14 @@ func init() {
 		{name: "check-musllinux-1-1", cmd: "check", file: "MarkupSafe-2.1.5-cp312-cp312-musllinux_1_1_x86_64.whl", code: 0},
 		{name: "show-musllinux-1-2-json", cmd: "show", flags: []string{"--format", "json"}, file: "markupsafe-3.0.4-cp312-cp312-musllinux_1_2_aarch64.whl", code: 0},
 		{name: "check-fail-on-warning", cmd: "check", flags: []string{"--fail-on", "warning"}, file: "MarkupSafe-3.0.2-cp312-cp312-manylinux_2_5_i686.manylinux1_i686.manylinux_2_17_i686.manylinux2014_i686.whl", code: 0},
+		{name: "show-macos-universal2", cmd: "show", file: "MarkupSafe-3.0.2-cp312-cp312-macosx_10_13_universal2.whl", code: 0},
+		{name: "show-macos-dylibs-verbose", cmd: "show", flags: []string{"-v"}, file: "google_crc32c-1.9.0-cp312-cp312-macosx_12_0_arm64.whl", code: 0},
+		{name: "check-macos-json", cmd: "check", flags: []string{"--format", "json"}, file: "markupsafe-3.0.4-cp312-cp312-macosx_11_0_arm64.whl", code: 0},
+		{name: "check-windows-abi3", cmd: "check", file: "bcrypt-5.0.0-cp39-abi3-win_amd64.whl", code: 0},
+		{name: "show-windows-delvewheel-verbose", cmd: "show", flags: []string{"-v"}, file: "pyhdf-0.11.7-cp39-cp39-win_amd64.whl", code: 0},
+		{name: "show-windows-add-dll-directory-json", cmd: "show", flags: []string{"--format", "json"}, file: "google_crc32c-1.9.0-cp312-cp312-win_amd64.whl", code: 0},
+		{name: "check-mixed-platforms", cmd: "check", file: "markupsafe-3.0.4-cp312-cp312-win32.whl", code: 0,
+			more: []string{"markupsafe-3.0.4-cp312-cp312-win_arm64.whl", "markupsafe-3.0.4-cp312-cp312-macosx_10_13_x86_64.whl",
+				"markupsafe-3.0.4-cp312-cp312-musllinux_1_2_x86_64.whl"}},
 	}
 }

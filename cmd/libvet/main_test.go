@@ -87,7 +87,11 @@ func TestCLI(t *testing.T) {
 	}
 	for _, w := range goldenWheels {
 		args := append(append([]string{w.cmd}, hermetic...), w.flags...)
-		cases = append(cases, cliCase{name: w.name, args: append(args, wheels+w.file), code: w.code})
+		args = append(args, wheels+w.file)
+		for _, f := range w.more {
+			args = append(args, wheels+f)
+		}
+		cases = append(cases, cliCase{name: w.name, args: args, code: w.code})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -115,6 +119,8 @@ type goldenWheel struct {
 	name, cmd, file string
 	flags           []string
 	code            int
+	// more are further wheels audited in the same invocation.
+	more []string
 }
 
 // goldenWheels are filled in by goldens_test.go.
