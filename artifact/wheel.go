@@ -217,7 +217,9 @@ func (w *Wheel) parseWheelFile(data []byte, problem func(string)) error {
 			continue
 		}
 		key, value = strings.ToLower(strings.TrimSpace(key)), strings.TrimSpace(value)
-		if seen[key] && key != "tag" {
+		// Tag repeats by design; repair tools (delocate, delvewheel)
+		// append their own Generator line.
+		if seen[key] && key != "tag" && key != "generator" {
 			problem(fmt.Sprintf("repeats the %s header; using the first", key))
 			last = nil
 			continue

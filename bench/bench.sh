@@ -1,31 +1,43 @@
 #!/usr/bin/env bash
-# bench/bench.sh — wall time and peak RSS of `auditwheel show` vs `libvet show` on big real wheels.
+# bench/bench.sh — wall time and peak RSS of libvet vs the reference tool on big real wheels.
 #
-# Wheels: the pinned scipy manylinux x86_64 wheel and the pinned CPU-only torch manylinux wheel
-# (torch 2.10.0 manylinux_2_28_aarch64; why that one: see conformance/lib.sh). They are downloaded
-# once with pip into conformance/.cache/wheels (the cache shared with conformance/auditwheel.sh).
-# auditwheel is the pinned version in conformance/.venv (created if missing). libvet is built with
+# Wheels (pins and why these: conformance/lib.sh), downloaded once with pip into
+# conformance/.cache/wheels (the cache shared with the conformance scripts):
+#   scipy               scipy 1.17.1 manylinux x86_64             reference: auditwheel show
+#   torch               torch 2.10.0 manylinux_2_28_aarch64 (CPU) reference: auditwheel show
+#   scipy-macosx_arm64  scipy 1.17.1 macosx_12_0_arm64            reference: none (see below)
+#   torch-win_amd64     torch 2.15.0 win_amd64 (CPU)              reference: delvewheel show
+# The reference tool follows from the wheel's platform tag. auditwheel is the pinned version in
+# conformance/.venv, delvewheel the pinned version in conformance/.venv-delvewheel (created if
+# missing). delvewheel runs as conformance/delvewheel.sh runs it for its comparison: `delvewheel show
+# --ignore-existing --analyze-existing --analyze-existing-exes W` with PATH set to an empty directory
+# (for a wheel delvewheel already repaired, W is a copy without .dist-info/DELVEWHEEL, else `show`
+# stops at once). macOS: no reference tool runs on Linux (delocate shells out to otool, lipo,
+# install_name_tool and codesign), so libvet is timed alone. libvet is built with
 # `go build -o bench/.cache/libvet ./cmd/libvet`.
 #
-# Each tool runs N times per wheel (default 5; auditwheel on torch 3 by default because it is slow)
-# under `/usr/bin/time -f '%e %M'` (wall seconds, peak RSS in KiB), output discarded. The wheel is
-# read once beforehand so every run starts with it in the page cache. Prints the machine facts,
-# every run, the medians and the ratio auditwheel/libvet; raw runs go to bench/.cache/runs-*.tsv.
+# Each tool runs N times per wheel (default 5; the reference tool on the two torch wheels 3 by
+# default because it is slow) under `/usr/bin/time -f '%e %M'` (wall seconds, peak RSS in KiB),
+# output discarded. The wheel is read once beforehand so every run starts with it in the page cache.
+# Prints the machine facts, every run, the medians and the ratio reference/libvet; raw runs go to
+# bench/.cache/runs-*.tsv.
 #
 # Usage (from anywhere; paths are resolved from the repo root):
-#   bench/bench.sh [-n N] [--aw-torch-runs M] [--only scipy|torch] [--auditwheel-only|--libvet-only]
+#   bench/bench.sh [-n N] [--ref-torch-runs M] [--only NAME] [--reference-only|--libvet-only]
 #                  [--libvet PATH] [--no-build]
-#   -n N               runs per tool and wheel (default 5)
-#   --aw-torch-runs M  auditwheel runs on torch (default min(N, 3))
-#   --only NAME        only this wheel (scipy or torch; any name from conformance/lib.sh works)
-#   --auditwheel-only  skip libvet;  --libvet-only: skip auditwheel
-#   --libvet PATH      time this binary instead of building one;  --no-build: use bench/.cache/libvet
+#   -n N                runs per tool and wheel (default 5)
+#   --ref-torch-runs M  reference-tool runs on torch and torch-win_amd64 (default min(N, 3));
+#                       --aw-torch-runs is the old name
+#   --only NAME         only this wheel (repeatable; any name from conformance/lib.sh works)
+#   --reference-only    skip libvet (--auditwheel-only is the old name);  --libvet-only: skip the
+#                       reference tools
+#   --libvet PATH       time this binary instead of building one;  --no-build: use bench/.cache/libvet
 #
 # Needs GNU time at /usr/bin/time (installed with `apt-get install -y time` when missing and running
-# as root). Writes only inside the repo (bench/.cache, conformance/.venv, conformance/.cache) plus
-# pip's cache; auditwheel's temporary unpack dir is bench/.cache/tmp (TMPDIR). `go build` uses the
-# Go toolchain's usual build and module caches. Exits non-zero only if the script itself fails;
-# a failing libvet run is reported in the table.
+# as root). Writes only inside the repo (bench/.cache, conformance/.venv, conformance/.venv-delvewheel,
+# conformance/.cache) plus pip's cache; the reference tools' temporary unpack dirs are in
+# bench/.cache/tmp (TMPDIR). `go build` uses the Go toolchain's usual build and module caches. Exits
+# non-zero only if the script itself fails; a failing run is reported in the table.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,14 +45,14 @@ cd "$ROOT"
 # shellcheck source=../conformance/lib.sh
 source conformance/lib.sh
 
-N=5 AW_TORCH_RUNS="" ONLY="" DO_AW=1 DO_LV=1 LIBVET="" BUILD=1
+N=5 REF_TORCH_RUNS="" ONLY=() DO_REF=1 DO_LV=1 LIBVET="" BUILD=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -n) N="${2:?-n needs a number}"; shift ;;
-    --aw-torch-runs) AW_TORCH_RUNS="${2:?}"; shift ;;
-    --only) ONLY="${2:?}"; shift ;;
-    --auditwheel-only) DO_LV=0 ;;
-    --libvet-only) DO_AW=0 ;;
+    --ref-torch-runs|--aw-torch-runs) REF_TORCH_RUNS="${2:?}"; shift ;;
+    --only) ONLY+=("${2:?}"); shift ;;
+    --reference-only|--auditwheel-only) DO_LV=0 ;;
+    --libvet-only) DO_REF=0 ;;
     --libvet) LIBVET="${2:?}"; BUILD=0; shift ;;
     --no-build) BUILD=0 ;;
     -h|--help) sed -n '2,/^set -euo pipefail/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -49,7 +61,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 [[ $N =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: -n must be a positive integer" >&2; exit 2; }
-AW_TORCH_RUNS=${AW_TORCH_RUNS:-$((N < 3 ? N : 3))}
+REF_TORCH_RUNS=${REF_TORCH_RUNS:-$((N < 3 ? N : 3))}
 
 BCACHE=bench/.cache
 mkdir -p "$BCACHE/tmp"
@@ -64,16 +76,35 @@ if [[ ! -x /usr/bin/time ]]; then
   [[ -x /usr/bin/time ]] || { echo "bench.sh: /usr/bin/time (GNU time) is required: apt-get install -y time" >&2; exit 1; }
 fi
 
+WHEEL_NAMES=(scipy torch scipy-macosx_arm64 torch-win_amd64)
+[[ ${#ONLY[@]} -gt 0 ]] && WHEEL_NAMES=("${ONLY[@]}")
+
+# reference_of FILE: the reference tool for a wheel file name (auditwheel, delvewheel or none)
+reference_of() {
+  case "$1" in
+    *-manylinux*|*-musllinux*|*_manylinux*|*_musllinux*|*-linux_*) echo auditwheel ;;
+    *-win32.whl|*-win_amd64.whl|*-win_arm64.whl) echo delvewheel ;;
+    *) echo none ;;
+  esac
+}
+# the auditwheel venv's pip downloads the wheels (as before); delvewheel only when a Windows wheel is timed
 ensure_auditwheel
 AUDITWHEEL=$CONF_VENV/bin/auditwheel
-
-WHEEL_NAMES=(scipy torch)
-[[ -n $ONLY ]] && WHEEL_NAMES=("$ONLY")
-declare -A WHEEL_PATH
+declare -A WHEEL_PATH WHEEL_REF
+NEED_DW=0
 for w in "${WHEEL_NAMES[@]}"; do
   f=$(big_wheel "$w") || exit 1
   WHEEL_PATH[$w]=$f
+  WHEEL_REF[$w]=$(reference_of "$(basename "$f")")
+  [[ ${WHEEL_REF[$w]} == delvewheel ]] && NEED_DW=1
 done
+DWV="(not run)"
+EMPTY_PATH=$ROOT/$BCACHE/empty-path   # delvewheel's PATH: an empty directory
+if [[ $DO_REF == 1 && $NEED_DW == 1 ]]; then
+  ensure_delvewheel
+  mkdir -p "$EMPTY_PATH"
+  DWV=$("$DW_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("delvewheel"))')
+fi
 
 LIBVET_NOTE=""
 if [[ $DO_LV == 1 ]]; then
@@ -107,8 +138,9 @@ load        $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) (1/5/15
 memory      ${mem:-unknown}
 go          $gov
 auditwheel  $awv (python $pyv)
+delvewheel  $DWV
 libvet      $lvv (repo at $rev)${LIBVET_NOTE:+ — $LIBVET_NOTE}
-runs        $N per tool and wheel (auditwheel on torch: $AW_TORCH_RUNS)
+runs        $N per tool and wheel (reference tool on torch and torch-win_amd64: $REF_TORCH_RUNS)
 EOF
 echo
 printf 'wheel\ttool\trun\tseconds\tmaxrss_kib\trc\n' >"$RUNS"
@@ -125,16 +157,26 @@ time_run() {
   # GNU time prefixes "Command exited with non-zero status N" on its own line
   if [[ $secs == Command ]]; then read -r secs rss < <(tail -1 "$tf"); fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$tool" "$i" "$secs" "$rss" "$rc" >>"$RUNS"
-  printf '  %-7s %-10s run %d: %8ss  %8s KiB  rc=%s\n' "$name" "$tool" "$i" "$secs" "$rss" "$rc"
+  printf '  %-18s %-10s run %d: %8ss  %8s KiB  rc=%s\n' "$name" "$tool" "$i" "$secs" "$rss" "$rc"
 }
 
 for name in "${WHEEL_NAMES[@]}"; do
   wheel=${WHEEL_PATH[$name]}
   echo "$name: $(basename "$wheel") ($(du -h "$wheel" | cut -f1))"
   cat "$wheel" >/dev/null  # page cache
-  if [[ $DO_AW == 1 ]]; then
-    runs=$N; [[ $name == torch ]] && runs=$AW_TORCH_RUNS
+  ref=${WHEEL_REF[$name]}
+  runs=$N; [[ $name == torch || $name == torch-win_amd64 ]] && runs=$REF_TORCH_RUNS
+  if [[ $DO_REF == 1 && $ref == auditwheel ]]; then
     for ((i = 1; i <= runs; i++)); do time_run "$name" auditwheel "$i" "$AUDITWHEEL" show "$wheel"; done
+  elif [[ $DO_REF == 1 && $ref == delvewheel ]]; then
+    input=$(delvewheel_input "$wheel")
+    [[ $input == "$wheel" ]] || { echo "  (delvewheel reads $input: the wheel without .dist-info/DELVEWHEEL)"; cat "$input" >/dev/null; }
+    for ((i = 1; i <= runs; i++)); do
+      time_run "$name" delvewheel "$i" env PATH="$EMPTY_PATH" "$DW_VENV/bin/python" -m delvewheel show \
+        --ignore-existing --analyze-existing --analyze-existing-exes "$input"
+    done
+  elif [[ $DO_REF == 1 ]]; then
+    echo "  (no reference tool for $name: macOS tools do not run on Linux; libvet alone)"
   fi
   if [[ $DO_LV == 1 ]]; then
     for ((i = 1; i <= N; i++)); do time_run "$name" libvet "$i" "$LIBVET" show "$wheel"; done
@@ -149,7 +191,7 @@ ok = lambda r: r["rc"] in ("0", "1") and r["seconds"] not in ("", "NA")  # libve
 med = {}
 for r in rows:
     med.setdefault((r["wheel"], r["tool"]), []).append(r)
-print(f"{'wheel':<8} {'tool':<11} {'runs':>4} {'median s':>9} {'min s':>8} {'median RSS':>12}  notes")
+print(f"{'wheel':<18} {'tool':<11} {'runs':>4} {'median s':>9} {'min s':>8} {'median RSS':>12}  notes")
 for (w, t), rs in med.items():
     good = [r for r in rs if ok(r)]
     bad = len(rs) - len(good)
@@ -159,13 +201,15 @@ for (w, t), rs in med.items():
         lo = min(float(r["seconds"]) for r in good)
         m = statistics.median(int(r["maxrss_kib"]) for r in good)
         med[(w, t)] = (s, m)
-        print(f"{w:<8} {t:<11} {len(good):>4} {s:>9.2f} {lo:>8.2f} {m / 1024:>9.1f} MiB  {note}")
+        print(f"{w:<18} {t:<11} {len(good):>4} {s:>9.2f} {lo:>8.2f} {m / 1024:>9.1f} MiB  {note}")
     else:
         med[(w, t)] = None
-        print(f"{w:<8} {t:<11} {0:>4} {'-':>9} {'-':>8} {'-':>12}  {note}")
+        print(f"{w:<18} {t:<11} {0:>4} {'-':>9} {'-':>8} {'-':>12}  {note}")
 for w in sorted({w for w, _ in med}):
-    a, l = med.get((w, "auditwheel")), med.get((w, "libvet"))
-    if a and l and l[0] > 0 and l[1] > 0:
-        print(f"{w}: auditwheel/libvet = {a[0] / l[0]:.1f}x wall time, {a[1] / l[1]:.1f}x peak RSS")
+    l = med.get((w, "libvet"))
+    for ref in ("auditwheel", "delvewheel"):
+        a = med.get((w, ref))
+        if a and l and l[0] > 0 and l[1] > 0:
+            print(f"{w}: {ref}/libvet = {a[0] / l[0]:.1f}x wall time, {a[1] / l[1]:.1f}x peak RSS")
 print(f"raw runs: {sys.argv[1]}")
 PY

@@ -10,7 +10,9 @@
 #      not fatal: the auditwheel half still runs);
 #   4. runs `auditwheel show --json W` and `libvet show --format json W` on every wheel of
 #        - the corpus: ../shared/corpus/auditwheel/tests/bundled-wheels/**/*.whl (skipped if absent),
-#        - testdata/wheels/*.whl,
+#        - testdata/wheels/*.whl, except the macOS and Windows ones (macosx_*, win32, win_amd64,
+#          win_arm64 platform tags: auditwheel only says "no ELF"; conformance/delvewheel.sh
+#          compares the Windows ones),
 #        - the big wheels (not with --quick);
 #   5. runs conformance/compare.py, which prints a table plus every difference per wheel and writes
 #      conformance/results.json.
@@ -98,7 +100,8 @@ printf 'set\twheel\tkey\taw_rc\taw_seconds\taw_cached\tlv_rc\tlv_seconds\tlv_sta
 CORPUS=../shared/corpus/auditwheel/tests/bundled-wheels
 list_wheels() {
   if [[ -d $CORPUS ]]; then find "$CORPUS" -name '*.whl' | LC_ALL=C sort | sed 's/^/corpus\t/'; fi
-  find testdata/wheels -maxdepth 1 -name '*.whl' | LC_ALL=C sort | sed 's/^/testdata\t/'
+  find testdata/wheels -maxdepth 1 -name '*.whl' | LC_ALL=C sort |
+    grep -vE -- '-(macosx_[^-]*|win32|win_amd64|win_arm64)\.whl$' | sed 's/^/testdata\t/'
   local f; for f in ${BIG_FILES[@]+"${BIG_FILES[@]}"}; do printf 'big\t%s\n' "$f"; done
 }
 [[ -d $CORPUS ]] || log "corpus $CORPUS not present: skipped"

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# conformance/lib.sh — shared pins and helpers for conformance/auditwheel.sh and bench/bench.sh.
-# Source it from the repo root (both scripts cd there first). Not executable on its own.
+# conformance/lib.sh — shared pins and helpers for conformance/auditwheel.sh, conformance/delvewheel.sh
+# and bench/bench.sh. Source it from the repo root (the scripts cd there first). Not executable on its own.
 #
 # Pinned versions (update deliberately, together with the sha256 sums):
 #   auditwheel: the latest release on PyPI when pinned (`pip index versions auditwheel`).
@@ -15,6 +15,20 @@
 #   manylinux torch wheel on PyPI. Both tools analyse it statically, so an x86_64 host works; but
 #   host library lookups then find nothing of the right architecture (auditwheel's answer is
 #   host-dependent).
+#   delvewheel: the latest release on PyPI when pinned; pefile is its only dependency.
+#   Windows wheels (WIN_WHEELS, for conformance/delvewheel.sh): the same releases as the Linux
+#   pins (pyzmq: its latest), the cp312 (or abi3) wheel pip picks for --platform win_amd64, plus
+#   win32 and win_arm64 where they are small (< 11 MB). cryptography has no win32/win_arm64 wheel;
+#   scipy's win_arm64 wheel (25 MB) is left out. numpy and scipy are delvewheel-repaired (they have
+#   .dist-info/DELVEWHEEL and a <dist>.libs/ directory); the others vendor nothing.
+#   Bench-only wheels (EXTRA_WHEELS, for bench/bench.sh):
+#   torch-win_amd64: PyPI's Windows torch wheels are CPU builds (the CUDA requirements in its
+#   METADATA are gated on platform_system == "Linux"): torch 2.15.0 win_amd64, 127 MB, 484 MB
+#   unpacked, 11 PE files (torch_cpu.dll alone is 310 MB), 13,110 members.
+#   scipy-macosx_arm64: scipy 1.17.1 has two arm64 wheels: macosx_14_0_arm64 (Accelerate, 20 MB)
+#   and macosx_12_0_arm64 (28 MB, 94 MB unpacked, 113 Mach-O files, OpenBLAS + gfortran runtime
+#   in scipy/.dylibs/ with @loader_path install names). The pin is the macosx_12_0 one: more to
+#   resolve, and it is what pip installs on macOS 12 and 13.
 
 AUDITWHEEL_VERSION=6.8.2
 # auditwheel's own dependencies, pinned too (the versions pip resolved when AUDITWHEEL_VERSION was pinned)
@@ -31,9 +45,40 @@ BIG_WHEELS=(
   "torch|torch==2.10.0|--platform manylinux_2_28_aarch64|torch-2.10.0-cp312-cp312-manylinux_2_28_aarch64.whl|5fd4117d89ffd47e3dcc71e71a22efac24828ad781c7e46aaaf56bf7f2796acf"
 )
 
+# Windows wheels for conformance/delvewheel.sh (same format as BIG_WHEELS)
+WIN_WHEELS=(
+  "numpy-win_amd64|numpy==2.4.6|--platform win_amd64|numpy-2.4.6-cp312-cp312-win_amd64.whl|d8e8286dd7cea7895157318d1b91cdacac64c479f3cbc8dce548331728484751"
+  "scipy-win_amd64|scipy==1.17.1|--platform win_amd64|scipy-1.17.1-cp312-cp312-win_amd64.whl|41b71f4a3a4cab9d366cd9065b288efc4d4f3c0b37a91a8e0947fb5bd7f31d87"
+  "pillow-win_amd64|pillow==13.0.0|--platform win_amd64|pillow-13.0.0-cp312-cp312-win_amd64.whl|ff3fe9eb621fbb9db4c4be33ab946f6bac5f98ab50ca8d3260503653656c961b"
+  "lxml-win_amd64|lxml==6.1.3|--platform win_amd64|lxml-6.1.3-cp312-cp312-win_amd64.whl|3e9a00d1c2c30936f7add097c41afc5da6556c580909104aafd382cac92a855c"
+  "cryptography-win_amd64|cryptography==50.0.2|--platform win_amd64|cryptography-50.0.2-cp311-abi3-win_amd64.whl|7afa5a6602a9f29af1f3a2965f831bae7c9d5d597b7cbb716d41ab3b7d89879c"
+  "pyzmq-win_amd64|pyzmq==27.3.0|--platform win_amd64|pyzmq-27.3.0-cp312-abi3-win_amd64.whl|3ea8e8fa5c097e68fef91d70b150fda96f307758103868018fc4deeb9c214122"
+  "numpy-win32|numpy==2.4.6|--platform win32|numpy-2.4.6-cp312-cp312-win32.whl|e3eeb0aabd6bd5ce64faae67e9935203a6991b4bc2a485a767fbafb2c5125f45"
+  "pillow-win32|pillow==13.0.0|--platform win32|pillow-13.0.0-cp312-cp312-win32.whl|02464da86f561f410e13b061ec37c3068a9cb557a095494157742d07b3c24a27"
+  "lxml-win32|lxml==6.1.3|--platform win32|lxml-6.1.3-cp312-cp312-win32.whl|b3ff39654f0ce6ebd4db154211136dbe7e8157bcc3bed2344c87f32c7c6ecb6c"
+  "pyzmq-win32|pyzmq==27.3.0|--platform win32|pyzmq-27.3.0-cp312-abi3-win32.whl|07dd778d7cf242a1e131bfad6244f64df59441dda7ea639d037d0fdb22112b6c"
+  "numpy-win_arm64|numpy==2.4.6|--platform win_arm64|numpy-2.4.6-cp312-cp312-win_arm64.whl|4081eb135ac24158bd51cdfbef16f1c64df7063b1143f24731387137c092bec8"
+  "pillow-win_arm64|pillow==13.0.0|--platform win_arm64|pillow-13.0.0-cp312-cp312-win_arm64.whl|c3bc8ee0271387e0b1e3ad0ff893645990a656e79bf9c42f4f734a3642b11d51"
+  "lxml-win_arm64|lxml==6.1.3|--platform win_arm64|lxml-6.1.3-cp312-cp312-win_arm64.whl|1aeca87830c4fe649dcf93fe2b059525b71c72587f21be4ae4af7103082a79fa"
+  "pyzmq-win_arm64|pyzmq==27.3.0|--platform win_arm64|pyzmq-27.3.0-cp312-abi3-win_arm64.whl|2187a5ca80691a5edb30690f02d9fb714e2c32d3dfdeb652e159ff5da2dd4283"
+)
+
+# Bench-only wheels for bench/bench.sh (same format)
+EXTRA_WHEELS=(
+  "torch-win_amd64|torch==2.15.0|--platform win_amd64|torch-2.15.0-cp312-cp312-win_amd64.whl|f2bd0a3709a7493a6ef2ac5a654111242a854439f7558f910b6b653b56f7504d"
+  "scipy-macosx_arm64|scipy==1.17.1|--platform macosx_12_0_arm64|scipy-1.17.1-cp312-cp312-macosx_12_0_arm64.whl|fcb310ddb270a06114bb64bbe53c94926b943f5b7f0842194d585c65eb4edd76"
+)
+
+DELVEWHEEL_VERSION=1.13.2
+DELVEWHEEL_DEPS=(pefile==2024.8.26)
+
 CONF_VENV=conformance/.venv
+DW_VENV=conformance/.venv-delvewheel
 CONF_CACHE=conformance/.cache
 CONF_WHEELS=$CONF_CACHE/wheels
+# The python whose pip downloads the pinned wheels (big_wheel). A script that has no auditwheel venv
+# sets it to another venv's python (conformance/delvewheel.sh uses its delvewheel venv).
+WHEEL_PIP_PYTHON=${WHEEL_PIP_PYTHON:-$CONF_VENV/bin/python}
 
 log() { printf '==> %s\n' "$*" >&2; }
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
@@ -57,18 +102,71 @@ print(" ".join(f"{n}=={m.version(n)}" for n in ("auditwheel", "pyelftools", "pac
   fi
 }
 
-# big_wheel NAME: download (once) the pinned wheel NAME into conformance/.cache/wheels, check its
-# sha256, and print its path.
+# ensure_delvewheel: create conformance/.venv-delvewheel if needed and install the pinned delvewheel.
+# A venv of its own: delvewheel and auditwheel pin nothing in common, and either can be upgraded
+# without touching the other's results.
+ensure_delvewheel() {
+  command -v python3 >/dev/null || { echo "python3 not found" >&2; return 1; }
+  if [[ ! -x $DW_VENV/bin/python ]]; then
+    log "creating $DW_VENV"
+    python3 -m venv "$DW_VENV"
+  fi
+  local want have
+  want="delvewheel==$DELVEWHEEL_VERSION ${DELVEWHEEL_DEPS[*]}"
+  have=$("$DW_VENV/bin/python" -c 'import importlib.metadata as m
+print(" ".join(f"{n}=={m.version(n)}" for n in ("delvewheel", "pefile")))' 2>/dev/null || true)
+  if [[ "$have" != "$want" ]]; then
+    log "installing $want into $DW_VENV"
+    # shellcheck disable=SC2086  # $want is a list of requirements
+    "$DW_VENV/bin/python" -m pip install -q --disable-pip-version-check $want
+  fi
+}
+
+# delvewheel_input WHEEL: print the path of the wheel to give `delvewheel show`. delvewheel refuses
+# to analyse a wheel it has already repaired (.dist-info/DELVEWHEEL present: it prints "delvewheel X
+# has already repaired this wheel" and stops), so for such a wheel this writes (once) a copy without
+# that one member into conformance/.cache/delvewheel-input/<sha256>/, same file name (delvewheel
+# reads the tags from it); every other member is unchanged. Other wheels are used as they are.
+delvewheel_input() {
+  local wheel=$1 sum dir
+  if ! python3 -c 'import sys, zipfile
+names = zipfile.ZipFile(sys.argv[1]).namelist()
+sys.exit(0 if any(n.count("/") == 1 and n.split("/")[0].endswith(".dist-info") and n.endswith("/DELVEWHEEL") for n in names) else 1)' "$wheel"; then
+    printf '%s\n' "$wheel"
+    return 0
+  fi
+  sum=$(sha256_of "$wheel")
+  dir=$CONF_CACHE/delvewheel-input/$sum
+  if [[ ! -f $dir/$(basename "$wheel") ]]; then
+    mkdir -p "$dir"
+    python3 - "$wheel" "$dir/$(basename "$wheel")" <<'PY'
+import shutil, sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst + ".tmp", "w") as zout:
+    for info in zin.infolist():
+        n = info.filename
+        if n.count("/") == 1 and n.split("/")[0].endswith(".dist-info") and n.endswith("/DELVEWHEEL"):
+            continue
+        with zin.open(info) as f, zout.open(info, "w") as g:
+            shutil.copyfileobj(f, g, 1 << 20)
+shutil.move(dst + ".tmp", dst)
+PY
+  fi
+  printf '%s\n' "$dir/$(basename "$wheel")"
+}
+
+# big_wheel NAME: download (once) the pinned wheel NAME (from BIG_WHEELS, WIN_WHEELS or EXTRA_WHEELS)
+# into conformance/.cache/wheels, check its sha256, and print its path.
 big_wheel() {
   local spec name req plats file want got
-  for spec in "${BIG_WHEELS[@]}"; do
+  for spec in "${BIG_WHEELS[@]}" "${WIN_WHEELS[@]}" "${EXTRA_WHEELS[@]}"; do
     IFS='|' read -r name req plats file want <<<"$spec"
     [[ $name == "$1" ]] || continue
     mkdir -p "$CONF_WHEELS"
     if [[ ! -f $CONF_WHEELS/$file ]]; then
       log "downloading $req ($file)"
       # shellcheck disable=SC2086  # $plats is a list of flags
-      "$CONF_VENV/bin/python" -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+      "$WHEEL_PIP_PYTHON" -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
         $plats --python-version 3.12 --implementation cp -d "$CONF_WHEELS" "$req" >&2
       [[ -f $CONF_WHEELS/$file ]] || { echo "pip did not produce $file for $req" >&2; return 1; }
     fi
@@ -90,3 +188,4 @@ build_libvet() {
 }
 
 big_wheel_names() { local s; for s in "${BIG_WHEELS[@]}"; do printf '%s\n' "${s%%|*}"; done; }
+win_wheel_names() { local s; for s in "${WIN_WHEELS[@]}"; do printf '%s\n' "${s%%|*}"; done; }
