@@ -247,6 +247,10 @@ func openFailed(err error) member {
 // its headers say what else to keep.
 const planHead = 64 << 10
 
+// maxPlanCalls bounds how often the planner runs during one pass; real
+// files need a handful of calls.
+const maxPlanCalls = 64
+
 // streamPlanned parses a compressed PE or Mach-O member from one
 // sequential pass: it keeps the first planHead bytes and, each time a
 // kept range is complete, the ranges the format's planner locates from
@@ -256,9 +260,11 @@ const planHead = 64 << 10
 func streamPlanned(m *artifact.Member, br *bufio.Reader, format Format) member {
 	plan := planner(format)
 	head := artifact.Range{Off: 0, Len: min(m.Size, planHead)}
-	over := false
+	over, calls := false, 0
 	more := func(s *artifact.Sparse) []artifact.Range {
-		if over {
+		// Each call costs about one parse: a hostile file fragmented into
+		// many ranges is not followed further (the second pass will be).
+		if calls++; over || calls > maxPlanCalls {
 			return nil
 		}
 		rs := plan(s, m.Size)

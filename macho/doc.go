@@ -60,6 +60,15 @@
 // parser is fuzzed, and a panic that escapes it anyway is recovered and
 // returned as a *FormatError.
 //
+// # Streaming
+//
+// [Regions] lists the byte ranges [NewFile] reads that can be located
+// from the bytes a reader holds so far (fat header, each slice's header
+// and load commands, the symbol and string table ranges), so a caller
+// inflating a compressed archive member can keep only those as it
+// streams by and parse the result with NewFile. A reader error is
+// returned wrapped, never as a FormatError.
+//
 // # Limitations
 //
 //   - Imports come from the symbol table only (the undefined external

@@ -79,6 +79,15 @@
 // file. A COFF symbol table left after the sections by MinGW counts as
 // overlay, as it does for pefile; GNU strip removes it.
 //
+// # Streaming
+//
+// [Regions] lists the byte ranges [NewFile] reads that can be located
+// from the bytes a reader holds so far (headers, then the sections and
+// tables the data directories point to), in 16 KiB blocks, so a caller
+// inflating a compressed archive member can keep only those as it
+// streams by and parse the result with NewFile. A reader error (a range
+// not kept) always wins over a format error and is returned wrapped.
+//
 // # Limitations
 //
 //   - Names are kept byte for byte: not validated, not case-folded, not

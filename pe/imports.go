@@ -55,7 +55,7 @@ func (d *decoder) imports() error {
 		dll, err := d.cstring(uint64(name), "import DLL name", at)
 		if err != nil {
 			first = firstOf(first, err)
-			if d.exhausted() {
+			if d.exhausted() || readFailed(err) {
 				return first
 			}
 			continue
@@ -64,7 +64,7 @@ func (d *decoder) imports() error {
 		d.f.Imports = append(d.f.Imports, Import{DLL: dll, Functions: fns})
 		if err != nil {
 			first = firstOf(first, err)
-			if d.exhausted() {
+			if d.exhausted() || readFailed(err) {
 				return first
 			}
 		}
@@ -108,7 +108,7 @@ func (d *decoder) delayImports() error {
 		dll, err := d.cstring(name, "delay import DLL name", at)
 		if err != nil {
 			first = firstOf(first, err)
-			if d.exhausted() {
+			if d.exhausted() || readFailed(err) {
 				return first
 			}
 			continue
@@ -120,7 +120,7 @@ func (d *decoder) delayImports() error {
 		d.f.DelayImports = append(d.f.DelayImports, Import{DLL: dll, Functions: fns})
 		if err != nil {
 			first = firstOf(first, err)
-			if d.exhausted() {
+			if d.exhausted() || readFailed(err) {
 				return first
 			}
 		}
@@ -208,6 +208,9 @@ func (d *decoder) exports() error {
 	var first error
 	if name != 0 {
 		if d.f.ExportName, err = d.cstring(name, "export DLL name", at+12); err != nil {
+			if readFailed(err) {
+				return err
+			}
 			first = err
 		}
 	}
@@ -279,9 +282,20 @@ func (d *decoder) exports() error {
 	return first
 }
 
+// firstOf returns the error a directory reports: the first problem found,
+// except that an error from the ReaderAt wins over a *FormatError found
+// before it, so that NewFile returns the reader's error (a caller's
+// missing range or I/O failure) rather than a partial File.
 func firstOf(first, err error) error {
-	if first != nil {
+	if first != nil && (err == nil || !readFailed(err) || readFailed(first)) {
 		return first
 	}
 	return err
+}
+
+// readFailed reports an error from the ReaderAt rather than a problem with
+// the file: decoding stops at once.
+func readFailed(err error) bool {
+	_, ok := err.(*FormatError)
+	return err != nil && !ok
 }
