@@ -152,6 +152,24 @@ func (l *linker) peSearch(b *Binary) string {
 // _distributor_init.py '.libs', google-crc32c's __config__.py "extra-dll".
 var dllDirName = regexp.MustCompile(`['"]([\w.\-/]+)['"]`)
 
+// dllDirLiterals returns the quoted names on the lines of a Python file
+// that look like they build a DLL directory: lines mentioning a DLL, a
+// directory, os.path.join or ".libs" (delvewheel's
+// "libs_dir = os.path.abspath(os.path.join(..., 'pkg.libs'))",
+// google-crc32c's "extra_dll_dir = str(files(...) / "extra-dll")"), not
+// "__all__ = ["core"]".
+func dllDirLiterals(src string) [][]string {
+	var out [][]string
+	for _, line := range strings.Split(src, "\n") {
+		l := strings.ToLower(line)
+		if !strings.Contains(l, "dll") && !strings.Contains(l, "dir") && !strings.Contains(l, "path.join") && !strings.Contains(l, ".libs") {
+			continue
+		}
+		out = append(out, dllDirName.FindAllStringSubmatch(line, -1)...)
+	}
+	return out
+}
+
 // maxInitSize bounds the Python files read for os.add_dll_directory.
 const maxInitSize = 1 << 20
 
@@ -159,7 +177,8 @@ const maxInitSize = 1 << 20
 // search: a directory holding a delvewheel load-order file
 // (.load-order-NAME-VERSION), or one named by a string literal in a
 // top-level module or a package's own module (no deeper than
-// pkg/module.py) that calls os.add_dll_directory. A name is looked up
+// pkg/module.py) that calls os.add_dll_directory, on a line that looks
+// like it builds a DLL directory (see dllDirLiterals). A name is looked up
 // relative to the Python file's directory, then to site-packages; only
 // directories of the artifact count. This reads the source, it does not
 // run it: a directory computed at run time is missed, and a literal that
@@ -196,7 +215,7 @@ func findDLLDirs(members []*artifact.Member) ([]DLLDir, error) {
 		if !strings.Contains(string(data), "add_dll_directory") {
 			continue
 		}
-		for _, sm := range dllDirName.FindAllStringSubmatch(string(data), -1) {
+		for _, sm := range dllDirLiterals(string(data)) {
 			name := strings.Trim(sm[1], "/")
 			if name == "" || name == "." || strings.HasPrefix(name, "..") {
 				continue

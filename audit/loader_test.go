@@ -101,7 +101,8 @@ func TestWindowsLoader(t *testing.T) {
 
 func TestFindDLLDirs(t *testing.T) {
 	a := openZip(t, map[string]string{
-		"pkg/__init__.py":                  "import os\nos.add_dll_directory(os.path.join(os.path.dirname(__file__), os.pardir, 'pkg.libs'))\n",
+		"pkg/__init__.py":                  "import os\n__all__ = ['core']\nos.add_dll_directory(os.path.join(os.path.dirname(__file__), os.pardir, 'pkg.libs'))\n",
+		"pkg/core/c.py":                    "",
 		"pkg/__config__.py":                "os.add_dll_directory(str(files('pkg') / \"extra-dll\"))\n",
 		"pkg/extra-dll/x.dll":              "",
 		"pkg.libs/y.dll":                   "",
@@ -123,7 +124,7 @@ func TestFindDLLDirs(t *testing.T) {
 			t.Errorf("%s not found: %+v", want, dirs)
 		}
 	}
-	if got["nowhere.libs"] {
+	if got["nowhere.libs"] || got["pkg/core"] {
 		t.Errorf("a directory named without os.add_dll_directory counts: %+v", dirs)
 	}
 }
@@ -160,4 +161,21 @@ func openZip(t *testing.T, files map[string]string) *artifact.Artifact {
 	}
 	t.Cleanup(func() { a.Close() })
 	return a
+}
+
+// TestMachOAlreadyLoaded: dyld reuses a loaded image for an @rpath/ name
+// equal to its install name, never for an @loader_path/ name, which
+// means another file in another directory.
+func TestMachOAlreadyLoaded(t *testing.T) {
+	ext := machoBin("pkg/_ext.so", "arm64", []string{"@loader_path/.dylibs"}, "@loader_path/.dylibs/libA.dylib", "@rpath/libB.dylib")
+	libA := machoBin("pkg/.dylibs/libA.dylib", "arm64", nil, "@loader_path/.dylibs/libB.dylib", "@rpath/libB.dylib")
+	libB := machoBin("pkg/.dylibs/libB.dylib", "arm64", nil)
+	libB.InstallName = "@rpath/libB.dylib"
+	newLinker([]*Binary{ext, libA, libB}, nil, nil, nil, FormatMachO, nil).resolve()
+	if r := resolutionOf(t, libA, "@loader_path/.dylibs/libB.dylib"); r.By != ByNone {
+		t.Errorf("a wrong @loader_path name passed as already loaded: %+v", r)
+	}
+	if r := resolutionOf(t, libA, "@rpath/libB.dylib"); r.By != ByArtifact {
+		t.Errorf("@rpath/libB.dylib, inherited or already loaded: %+v", r)
+	}
 }

@@ -131,6 +131,16 @@ type link struct {
 	lib *Binary
 }
 
+// loadedKey is the name a library x loaded for need n is known by to
+// later loads: dyld matches an image's install name, the others the name
+// it was loaded by.
+func loadedKey(x *Binary, n string, lib *Binary) string {
+	if x.Format == FormatMachO {
+		return lib.InstallName
+	}
+	return nameKey(x, n)
+}
+
 // nameKey is the name the loader compares already-loaded libraries by:
 // Windows ignores case.
 func nameKey(b *Binary, need string) string {
@@ -202,6 +212,9 @@ func (l *linker) resolve() []ExternalLib {
 // whatever the search path of a later binary needing it; a library
 // mapped only below b does not count.
 func (l *linker) alreadyLoaded(b *Binary, need string, found map[*Binary]map[string]link) (*Binary, string) {
+	if b.Format == FormatMachO && !strings.HasPrefix(need, atRPath) {
+		return nil, "" // dyld reuses an image by path; only @rpath/ names match install names
+	}
 	for _, root := range l.roots(b, map[*Binary]bool{}) {
 		if lib, step := l.mappedBefore(root, b, nameKey(b, need), found); lib != nil {
 			return lib, step
@@ -233,7 +246,7 @@ func (l *linker) mappedBefore(root, b *Binary, key string, found map[*Binary]map
 				continue
 			}
 			lib := lk.lib
-			if k := nameKey(x, n); byName[k].lib == nil {
+			if k := loadedKey(x, n, lib); byName[k].lib == nil {
 				byName[k] = hit{lib, fmt.Sprintf("already loaded for %s (%s)", x.Member, lk.r.Detail)}
 			}
 			if !mapped[lib] {

@@ -240,6 +240,9 @@ func (t *macTarget) Judge(r *audit.Report) {
 			}
 			continue
 		}
+		if why := macTagNeverMatched(mt); why != "" {
+			t.add("macos/tag-invalid", audit.Error, "", "declared tag %s is never installed: %s", tag, why)
+		}
 		reasons := t.tagReasons(mt, files, needs)
 		for _, why := range reasons {
 			t.add("macos/tag-unsupported", audit.Error, "", "declared tag %s is not supported by the contents (best: %s): %s", tag, orNone(best), why)
@@ -405,6 +408,20 @@ func (t *macTarget) versionReason(arches []string, needs map[string]macNeed) str
 		}
 	}
 	return "highest minimum per architecture: " + strings.Join(parts, "; ")
+}
+
+// macTagNeverMatched says why installers never select a tag, or "": pip
+// and uv (packaging.tags.mac_platforms) name macOS 11 and later by major
+// version only (macosx_12_0), and offer arm64 tags from macOS 11 on (a
+// 10.x tag only as universal2).
+func macTagNeverMatched(mt macTag) string {
+	switch {
+	case mt.version.major >= 11 && mt.version.minor != 0:
+		return fmt.Sprintf("installers name macOS 11 and later by major version only (macosx_%d_0_%s)", mt.version.major, mt.arch)
+	case mt.arch == "arm64" && mt.version.major < 11:
+		return "installers offer arm64 tags from macOS 11 on (macosx_11_0_arm64); a 10.x tag covers arm64 only as universal2"
+	}
+	return ""
 }
 
 // tagReasons says why a declared tag does not fit the contents.

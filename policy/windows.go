@@ -104,8 +104,9 @@ func (WindowsPlatform) Target(in audit.Input) audit.Target {
 		}
 	}
 	if len(in.Tags) == 0 {
-		// A loose binary: any CPython 3 may load it.
-		t.abis = []wheelABI{{"py3", "none"}}
+		// A loose binary: assume any CPython from 3.5 (the first built
+		// with the UCRT and vcruntime140.dll) may load it.
+		t.abis = []wheelABI{{"cp35", "none"}}
 	}
 	t.runtime, t.runtimeRule = t.runtimeDLLs()
 	return t
@@ -153,8 +154,10 @@ func (t *winTarget) runtimeDLLs() (map[string]bool, string) {
 var cpTag = regexp.MustCompile(`^cp3(\d+)$`)
 
 // interpreterABIs lists the interpreter ABI tags a wheel ABI allows:
-// itself, or for abi3/abi3t/none with a cp3X Python tag, the ABI of every
-// CPython from 3.X on (cp37m, cp38, cp39, ..., with "t" for abi3t).
+// itself, or for abi3/abi3t/none with a cp3X (or py3: from 3.0) Python
+// tag, the ABI of every CPython from 3.X on (cp37m, cp38, cp39, ..., with
+// "t" for abi3t). Versions no runtime rule covers (3.0, 3.1) make the
+// caller promise nothing.
 func interpreterABIs(a wheelABI) []string {
 	switch a.abi {
 	case "abi3", "abi3t", "none":
@@ -168,7 +171,7 @@ func interpreterABIs(a wheelABI) []string {
 		return []string{a.python} // pp310, graalpy..., py2: no rule matches
 	}
 	var out []string
-	for v := max(from, 5); v <= maxCPythonMinor; v++ {
+	for v := from; v <= maxCPythonMinor; v++ {
 		switch {
 		case a.abi == "abi3t" && v < 13:
 			continue
@@ -311,16 +314,15 @@ func (t *winTarget) checkPythonDLLs(b *audit.Binary) []string {
 			hint = fmt.Sprintf("only CPython %s.%s%s provides it", m[1], m[2], map[bool]string{true: " (free-threaded)"}[m[3] == "t"])
 			accepts = func(a wheelABI) bool {
 				if a.abi == "none" {
-					return true
+					// Only a Python tag naming this very CPython pins it.
+					return a.python == "cp"+m[1]+m[2] && m[3] == ""
 				}
 				am := cpABI.FindStringSubmatch(a.abi)
 				return am != nil && am[1] == m[1] && am[2] == m[2] && am[3] == m[3]
 			}
 		} else if m := pypyDLL.FindStringSubmatch(ln); m != nil {
 			hint = fmt.Sprintf("only PyPy for Python %s.%s provides it", m[1], m[2])
-			accepts = func(a wheelABI) bool {
-				return a.abi == "none" || a.python == "pp"+m[1]+m[2]
-			}
+			accepts = func(a wheelABI) bool { return a.python == "pp"+m[1]+m[2] }
 		} else {
 			continue
 		}

@@ -48,8 +48,12 @@ func TestWindowsPromises(t *testing.T) {
 		// Several ABI tags: what all of them ship.
 		{[]string{"cp38-cp38-win_amd64", "cp39-cp39-win_amd64"}, "amd64", "vcruntime140_1.dll", ""},
 		{[]string{"cp27-cp27m-win_amd64"}, "amd64", "msvcr90.dll", audit.ByPolicy},
-		// A loose file: any CPython 3.
+		// A loose file: any CPython from 3.5.
 		{nil, "amd64", "vcruntime140.dll", audit.ByPolicy},
+		// py3-none and cp33-abi3 allow CPython 3.3/3.4 (msvcr100.dll) and
+		// older: no runtime DLL is common to all.
+		{[]string{"py3-none-win_amd64"}, "amd64", "vcruntime140.dll", ""},
+		{[]string{"cp33-abi3-win_amd64"}, "amd64", "vcruntime140.dll", ""},
 		{nil, "amd64", "vcruntime140_1.dll", ""},
 		{[]string{"cp312-cp312-win_arm64"}, "arm64", "ucrtbase.dll", audit.ByPolicy},
 		{[]string{"cp312-cp312-win_amd64"}, "amd64", "ucrtbase.dll", ""},
@@ -91,6 +95,11 @@ func TestWindowsVerdicts(t *testing.T) {
 			[]string{"windows/python-dll"}, "do not allow"},
 		{"one of several ABIs", []string{"cp36-cp36m-win_amd64", "cp312-cp312-win_amd64"}, []*audit.Binary{pyd("a.pyd", "amd64", "python36.dll"), pyd("b.pyd", "amd64", "python312.dll")},
 			"win_amd64", nil, ""},
+		{"py3-none importing python312.dll", []string{"py3-none-win_amd64"}, []*audit.Binary{pyd("m.pyd", "amd64", "python312.dll")}, "win_amd64",
+			[]string{"windows/python-dll"}, "only CPython 3.12 provides it"},
+		{"cp312-none importing python312.dll", []string{"cp312-none-win_amd64"}, []*audit.Binary{pyd("m.pyd", "amd64", "python312.dll")}, "win_amd64", nil, ""},
+		{"cp312-none importing python311.dll", []string{"cp312-none-win_amd64"}, []*audit.Binary{pyd("m.pyd", "amd64", "python311.dll")}, "win_amd64",
+			[]string{"windows/python-dll"}, "only CPython 3.11 provides it"},
 		{"PyPy", []string{"pp310-pypy310_pp73-win_amd64"}, []*audit.Binary{pyd("m.pyd", "amd64", "libpypy3.9-c.dll")}, "win_amd64",
 			[]string{"windows/python-dll"}, "only PyPy for Python 3.9"},
 		{"wrong machine", []string{"cp312-cp312-win_amd64"}, []*audit.Binary{pyd("m.pyd", "amd64"), pyd("x.dll", "x86")}, "win_amd64",
@@ -135,7 +144,8 @@ func TestInterpreterABIs(t *testing.T) {
 		{"cp312", "cp312", "cp312", "cp312", 1},
 		{"cp36", "abi3", "cp36m", "cp330", maxCPythonMinor - 5},
 		{"cp313", "abi3t", "cp313t", "cp330t", maxCPythonMinor - 12},
-		{"py3", "none", "cp35m", "cp330", maxCPythonMinor - 4},
+		{"py3", "none", "cp30m", "cp330", maxCPythonMinor + 1},
+		{"cp32", "abi3", "cp32m", "cp330", maxCPythonMinor - 1},
 		{"pp310", "none", "pp310", "pp310", 1},
 	}
 	for _, tt := range tests {

@@ -134,15 +134,16 @@ func TestCorpusMacWindows(t *testing.T) {
 		{file: rw + "cp36-abi3-linux_x86_64/testwheel-0.0.1-cp36-abi3-linux_x86_64.whl", tag: "linux_x86_64", external: []string{"libtestdep.so"}, errors: []string{"linux/external-library"}},
 		{file: rw + "cp36-abi3-macosx_10_11_x86_64/testwheel-0.0.1-cp36-abi3-macosx_10_11_x86_64.whl", tag: "macosx_11_0_x86_64", external: []string{"libtestdep.dylib"},
 			errors: []string{"macos/external-library", "macos/tag-unsupported"}, warnings: []string{"macos/minor-version"}},
-		// An arm64 tag below 11 stands for macOS 11 (the first for arm64),
-		// which a minos of 11.7 shares its major version with: a warning.
+		// An arm64 tag below 11 is never installed (packaging offers arm64
+		// tags from 11 on); the minos of 11.7 shares macOS 11's major
+		// version: a warning.
 		{file: rw + "cp36-abi3-macosx_10_11_arm64/testwheel-0.0.1-cp36-abi3-macosx_10_11_arm64.whl", tag: "macosx_11_0_arm64", external: []string{"libtestdep.dylib"},
-			errors: []string{"macos/external-library"}, warnings: []string{"macos/minor-version"}},
+			errors: []string{"macos/external-library", "macos/tag-invalid"}, warnings: []string{"macos/minor-version"}},
 		{file: rw + "cp36-abi3-win_amd64/testwheel-0.0.1-cp36-abi3-win_amd64.whl", tag: "win_amd64", external: []string{"testdep.dll"}, errors: []string{"windows/external-dll"}},
 		{file: rw + "py3-none-any/testwheel-0.0.1-py3-none-any.whl", pure: true},
 
 		{file: cwc + "MPC2860-0.3-py3-none-any.whl", tag: "win32", external: []string{"MPC2860.dll", "MSVCR100.dll"},
-			errors: []string{"wheel/tag-mismatch", "windows/external-dll"}},
+			errors: []string{"wheel/tag-mismatch", "windows/external-dll", "windows/python-dll"}},
 		{file: cwc + "mxnet_coreml_converter-0.1.0a7-cp27-cp27m-macosx_10_7_x86_64.whl", pure: true, warnings: []string{"wheel/tag-without-binaries"}},
 		{file: cwc + "bcrypt-3.1.7-cp38-cp38-win_amd64.whl", tag: "win_amd64"},
 	}
