@@ -12,6 +12,16 @@ import (
 // Range is a byte range [Off, Off+Len) of a stream.
 type Range struct{ Off, Len int64 }
 
+// RangesOf converts the byte ranges a parser plans (elf.Region,
+// pe.Region, macho.Region: any struct of Off and Len) to Ranges.
+func RangesOf[R ~struct{ Off, Len int64 }](rs []R) []Range {
+	out := make([]Range, len(rs))
+	for i, r := range rs {
+		out[i] = Range(r)
+	}
+	return out
+}
+
 // Sparse holds selected byte ranges of a stream of known size, kept by
 // [Retain]. It is an io.ReaderAt over the whole stream that fails with a
 // [*MissingError] for bytes it did not keep. It is safe for concurrent
@@ -172,6 +182,16 @@ func mergeRanges(keep []Range, size int64) []Range {
 
 // Size returns the size of the whole stream.
 func (s *Sparse) Size() int64 { return s.size }
+
+// Ranges returns the byte ranges held, in order (touching ranges are not
+// merged).
+func (s *Sparse) Ranges() []Range {
+	out := make([]Range, len(s.segs))
+	for i, seg := range s.segs {
+		out[i] = Range{Off: seg.off, Len: int64(len(seg.data))}
+	}
+	return out
+}
 
 // Retained returns the number of bytes held.
 func (s *Sparse) Retained() int64 { return s.retained }

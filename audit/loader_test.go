@@ -2,15 +2,10 @@ package audit
 
 import (
 	"archive/zip"
-	"bytes"
-	"io"
-	"os"
-	"path/filepath"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
-
-	"github.com/libvet/libvet/artifact"
 )
 
 func machoBin(member, arch string, rpaths []string, needed ...string) *Binary {
@@ -56,7 +51,7 @@ func TestMachOLoader(t *testing.T) {
 		"libbare.dylib":               "a bare install name",
 		"@executable_path/libx.dylib": "relative to the Python executable",
 	} {
-		if r := resolutionOf(t, ext, need); r.By != ByNone || !contains(r.Detail, want) {
+		if r := resolutionOf(t, ext, need); r.By != ByNone || !strings.Contains(r.Detail, want) {
 			t.Errorf("%s: %+v, want a reason with %q", need, r, want)
 		}
 	}
@@ -94,13 +89,13 @@ func TestWindowsLoader(t *testing.T) {
 	if r := resolutionOf(t, sub, "subdep.dll"); r.By != ByNone {
 		t.Errorf("the load directory is the module's, not the dependency's: %+v", r)
 	}
-	if r := resolutionOf(t, flagged, "libs1.dll"); r.By != ByNone || !contains(r.Detail, "DependentLoadFlags 0x800") {
+	if r := resolutionOf(t, flagged, "libs1.dll"); r.By != ByNone || !strings.Contains(r.Detail, "DependentLoadFlags 0x800") {
 		t.Errorf("DependentLoadFlags 0x800 (System32 only): %+v", r)
 	}
 }
 
 func TestFindDLLDirs(t *testing.T) {
-	a := openZip(t, map[string]string{
+	files := map[string]string{
 		"pkg/__init__.py":                  "import os\n__all__ = ['core']\nos.add_dll_directory(os.path.join(os.path.dirname(__file__), os.pardir, 'pkg.libs'))\n",
 		"pkg/core/c.py":                    "",
 		"pkg/__config__.py":                "os.add_dll_directory(str(files('pkg') / \"extra-dll\"))\n",
@@ -110,7 +105,12 @@ func TestFindDLLDirs(t *testing.T) {
 		"other.libs/z.dll":                 "",
 		"nocall/__init__.py":               "'nowhere.libs'\n",
 		"nowhere.libs/w.dll":               "",
-	})
+	}
+	var zf []zipFile
+	for _, n := range slices.Sorted(maps.Keys(files)) {
+		zf = append(zf, zipFile{n, []byte(files[n]), zip.Store})
+	}
+	a := openZip(t, zf...)
 	dirs, err := findDLLDirs(a.Members())
 	if err != nil {
 		t.Fatal(err)
@@ -127,40 +127,6 @@ func TestFindDLLDirs(t *testing.T) {
 	if got["nowhere.libs"] || got["pkg/core"] {
 		t.Errorf("a directory named without os.add_dll_directory counts: %+v", dirs)
 	}
-}
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
-
-// openZip writes files into a zip (stored) and opens it.
-func openZip(t *testing.T, files map[string]string) *artifact.Artifact {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Store})
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(w, files[n])
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "t.zip")
-	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	a, err := artifact.Open(p, artifact.DefaultLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	return a
 }
 
 // TestMachOAlreadyLoaded: dyld reuses a loaded image for an @rpath/ name

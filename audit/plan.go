@@ -13,19 +13,9 @@ import (
 func planner(f Format) func(io.ReaderAt, int64) []artifact.Range {
 	switch f {
 	case FormatPE:
-		return func(r io.ReaderAt, size int64) []artifact.Range { return toRanges(pe.Regions(r, size)) }
+		return func(r io.ReaderAt, size int64) []artifact.Range { return artifact.RangesOf(pe.Regions(r, size)) }
 	case FormatMachO:
-		return func(r io.ReaderAt, size int64) []artifact.Range { return toRanges(macho.Regions(r, size)) }
+		return func(r io.ReaderAt, size int64) []artifact.Range { return artifact.RangesOf(macho.Regions(r, size)) }
 	}
 	return func(io.ReaderAt, int64) []artifact.Range { return nil }
-}
-
-// toRanges converts a parser's regions (elf.Region, pe.Region,
-// macho.Region) to artifact ranges.
-func toRanges[R ~struct{ Off, Len int64 }](rs []R) []artifact.Range {
-	out := make([]artifact.Range, len(rs))
-	for i, r := range rs {
-		out[i] = artifact.Range(r)
-	}
-	return out
 }

@@ -100,7 +100,7 @@ func streamELF(m *artifact.Member, br *bufio.Reader, retain int64) member {
 	if err != nil {
 		return parseFailed(err)
 	}
-	keep := append(toRanges(regions), artifact.Range{Off: 0, Len: min(retain, m.Size)})
+	keep := append(artifact.RangesOf(regions), artifact.Range{Off: 0, Len: min(retain, m.Size)})
 	if err := checkBudget(keep); err != nil {
 		return parseFailed(err)
 	}
@@ -114,7 +114,7 @@ func streamELF(m *artifact.Member, br *bufio.Reader, retain int64) member {
 			return nil // the dynamic section has not streamed by yet
 		}
 		found = true
-		more := toRanges(tables)
+		more := artifact.RangesOf(tables)
 		if checkBudget(append(more, artifact.Range{Len: s.Retained() + totalLen(keep)})) != nil {
 			return nil // the second pass will say so
 		}
@@ -126,28 +126,39 @@ func streamELF(m *artifact.Member, br *bufio.Reader, retain int64) member {
 	}
 	res := parseELF(m.Path, sp, m.Size)
 	res.passes = 1
-	var miss *artifact.MissingError
-	if res.err == nil || !errors.As(res.err, &miss) {
+	if !missing(res) {
 		return res
 	}
 	tables, err := velf.DynamicRegions(sp, m.Size)
 	if err != nil {
 		return parseFailed(err)
 	}
-	keep = append(toRanges(regions), toRanges(tables)...)
+	return reread(m, FormatELF, append(artifact.RangesOf(regions), artifact.RangesOf(tables)...))
+}
+
+// missing reports whether parsing failed only for lack of bytes the
+// first pass did not keep.
+func missing(res member) bool {
+	var miss *artifact.MissingError
+	return res.err != nil && errors.As(res.err, &miss)
+}
+
+// reread is the second pass over a compressed member: it inflates it
+// again, keeping exactly keep (within the per-binary budget), and parses.
+func reread(m *artifact.Member, format Format, keep []artifact.Range) member {
 	if err := checkBudget(keep); err != nil {
-		return parseFailed(err)
+		return member{format: format, err: err}
 	}
 	rc, err := m.Open()
 	if err != nil {
 		return member{fatal: err}
 	}
 	defer rc.Close()
-	sp, err = artifact.Retain(rc, m.Size, keep)
+	sp, err := artifact.Retain(rc, m.Size, keep)
 	if err != nil {
 		return member{fatal: err}
 	}
-	res = parseELF(m.Path, sp, m.Size)
+	res := parse(format, m.Path, sp, m.Size)
 	res.passes = 2
 	return res
 }
@@ -192,11 +203,7 @@ func checkBudget(keep []artifact.Range) error {
 func parseELF(name string, r io.ReaderAt, size int64) member {
 	f, err := velf.NewFile(r, size)
 	if err != nil {
-		var aerr *artifact.Error
-		if errors.As(err, &aerr) {
-			return member{format: FormatELF, fatal: err}
-		}
-		return parseFailed(err)
+		return failed(FormatELF, err)
 	}
 	return member{format: FormatELF, bins: []*Binary{describeELF(name, f)}, elf: f}
 }
@@ -280,24 +287,8 @@ func streamPlanned(m *artifact.Member, br *bufio.Reader, format Format) member {
 	}
 	res := parse(format, m.Path, sp, m.Size)
 	res.passes = 1
-	var miss *artifact.MissingError
-	if res.err == nil || !errors.As(res.err, &miss) {
+	if !missing(res) {
 		return res
 	}
-	keep := append(plan(sp, m.Size), head)
-	if err := checkBudget(keep); err != nil {
-		return member{format: format, err: err}
-	}
-	rc, err := m.Open()
-	if err != nil {
-		return member{fatal: err}
-	}
-	defer rc.Close()
-	sp, err = artifact.Retain(rc, m.Size, keep)
-	if err != nil {
-		return member{fatal: err}
-	}
-	res = parse(format, m.Path, sp, m.Size)
-	res.passes = 2
-	return res
+	return reread(m, format, append(plan(sp, m.Size), head))
 }

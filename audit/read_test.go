@@ -11,30 +11,29 @@ import (
 	"github.com/libvet/libvet/artifact"
 )
 
-// zipMembers writes a zip holding each fixture twice, stored and
-// deflated, and opens it.
-func zipMembers(t *testing.T, fixtures ...string) *artifact.Artifact {
+// zipFile is one member of a test zip.
+type zipFile struct {
+	name   string
+	data   []byte
+	method uint16
+}
+
+// openZip writes files into a zip and opens it.
+func openZip(t *testing.T, files ...zipFile) *artifact.Artifact {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for _, f := range fixtures {
-		data, err := os.ReadFile(f)
+	for _, f := range files {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: f.method})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, method := range []uint16{zip.Store, zip.Deflate} {
-			name := filepath.Base(f) + map[uint16]string{zip.Store: ".stored", zip.Deflate: ".deflated"}[method]
-			w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method})
-			if err != nil {
-				t.Fatal(err)
-			}
-			w.Write(data)
-		}
+		w.Write(f.data)
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(t.TempDir(), "fixtures.zip")
+	p := filepath.Join(t.TempDir(), "t.zip")
 	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +43,22 @@ func zipMembers(t *testing.T, fixtures ...string) *artifact.Artifact {
 	}
 	t.Cleanup(func() { a.Close() })
 	return a
+}
+
+// zipMembers writes a zip holding each fixture twice, stored
+// ("NAME.stored") and deflated ("NAME.deflated"), and opens it.
+func zipMembers(t *testing.T, fixtures ...string) *artifact.Artifact {
+	t.Helper()
+	var files []zipFile
+	for _, f := range fixtures {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := filepath.Base(f)
+		files = append(files, zipFile{base + ".stored", data, zip.Store}, zipFile{base + ".deflated", data, zip.Deflate})
+	}
+	return openZip(t, files...)
 }
 
 // TestReadMemberPasses checks that a deflated ELF member gives the same

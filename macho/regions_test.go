@@ -6,240 +6,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/libvet/libvet/artifact"
+	"github.com/libvet/libvet/internal/streamtest"
 )
 
 // This file tests Regions by simulating what audit does with a compressed
 // wheel member: one streaming pass that keeps the first 64 KiB and what
 // Regions locates as it goes, then, if NewFile still lacks bytes, a
-// second pass keeping those. The helpers mirror those of the pe package's
-// regions_test.go.
+// second pass keeping those.
 
-// missingError is sparseFile's error for bytes it does not hold, like
-// artifact.MissingError.
-type missingError struct{ Off, Len int64 }
+// plan is Regions in artifact ranges, for streamtest.
+func plan(r io.ReaderAt, size int64) []artifact.Range { return artifact.RangesOf(Regions(r, size)) }
 
-func (e *missingError) Error() string {
-	return fmt.Sprintf("bytes %d to %d were not retained", e.Off, e.Off+e.Len)
-}
-
-// sparseFile holds some byte ranges of data, like artifact.Sparse: a read
-// of any byte it does not hold returns the held bytes before it and a
-// *missingError.
-type sparseFile struct {
-	data []byte
-	held []Region // sorted, not overlapping; ranges may touch
-}
-
-func (s *sparseFile) ReadAt(p []byte, off int64) (int, error) {
-	size := int64(len(s.data))
-	if off < 0 {
-		return 0, errors.New("negative offset")
-	}
-	if off >= size {
-		if len(p) == 0 {
-			return 0, nil
-		}
-		return 0, io.EOF
-	}
-	end := off + int64(len(p))
-	eof := end > size
-	if eof {
-		end = size
-	}
-	cur := off
-	i := sort.Search(len(s.held), func(i int) bool { return s.held[i].Off+s.held[i].Len > off })
-	for ; i < len(s.held) && cur < end && s.held[i].Off <= cur; i++ {
-		cur = min(end, s.held[i].Off+s.held[i].Len)
-	}
-	n := copy(p, s.data[off:cur])
-	if cur == end {
-		if eof {
-			return n, io.EOF
-		}
-		return n, nil
-	}
-	hi := end
-	if i < len(s.held) && s.held[i].Off < end {
-		hi = s.held[i].Off
-	}
-	return n, &missingError{Off: cur, Len: hi - cur}
-}
-
-// retained is the number of bytes s holds.
-func (s *sparseFile) retained() int64 {
-	var n int64
-	for _, r := range s.held {
-		n += r.Len
-	}
-	return n
-}
-
-// clipMerge clips rs to [0, size), drops empty ranges, sorts them and
-// merges those that overlap or touch (artifact's mergeRanges).
-func clipMerge(rs []Region, size int64) []Region {
-	var out []Region
-	for _, r := range rs {
-		end := min(r.Off+r.Len, size)
-		r.Off = max(r.Off, 0)
-		if end <= r.Off {
-			continue
-		}
-		r.Len = end - r.Off
-		out = append(out, r)
-	}
-	slices.SortFunc(out, func(a, b Region) int { return int(a.Off - b.Off) })
-	merged := out[:0]
-	for _, r := range out {
-		if n := len(merged); n > 0 && r.Off <= merged[n-1].Off+merged[n-1].Len {
-			merged[n-1].Len = max(merged[n-1].Len, r.Off+r.Len-merged[n-1].Off)
-			continue
-		}
-		merged = append(merged, r)
-	}
-	return merged
-}
-
-// stream simulates artifact.RetainMore over data: the ranges of keep are
-// retained in file order; each time one is complete, more (when not nil)
-// is asked, and what it returns is kept from the end of that range on.
-func stream(data []byte, keep []Region, more func(*sparseFile) []Region) *sparseFile {
-	size := int64(len(data))
-	ranges := clipMerge(keep, size)
-	s := &sparseFile{data: data}
-	for next := 0; next < len(ranges); {
-		rg := ranges[next]
-		s.held = append(s.held, rg)
-		next++
-		if more == nil {
-			continue
-		}
-		from := rg.Off + rg.Len
-		pending := slices.Clone(ranges[next:])
-		for _, r := range more(s) {
-			if end := r.Off + r.Len; end > from {
-				r.Off = max(r.Off, from)
-				r.Len = end - r.Off
-				pending = append(pending, r)
-			}
-		}
-		ranges = append(ranges[:next:next], clipMerge(pending, size)...)
-	}
-	return s
-}
-
-// checkRegions fails the test unless rs is sorted, merged, non-empty
-// ranges within [0, size).
-func checkRegions(tb testing.TB, rs []Region, size int64) {
-	tb.Helper()
-	for i, r := range rs {
-		if r.Off < 0 || r.Len <= 0 || r.Off > size-r.Len {
-			tb.Fatalf("range %d %+v outside a %d-byte file", i, r, size)
-		}
-		if i > 0 && r.Off <= rs[i-1].Off+rs[i-1].Len {
-			tb.Fatalf("ranges %+v and %+v not sorted and merged", rs[i-1], r)
-		}
-	}
-}
-
-// streamed is the outcome of simulating audit's streaming read.
-type streamed struct {
-	sp     *sparseFile
-	passes int // 1, or 2 if the first pass was not enough
-	calls  int // calls of Regions
-}
-
-// simulate streams data the way audit does: keep [0, 64 KiB) and what
-// Regions returns each time a kept range is complete; if NewFile then
-// fails for lack of bytes, keep what the first pass held plus what
-// Regions returns from it, in a second pass that does not call Regions
-// again (the stricter of the ways a caller can do it).
-func simulate(tb testing.TB, data []byte) streamed {
-	tb.Helper()
-	size := int64(len(data))
-	calls := 0
-	plan := func(s *sparseFile) []Region {
-		calls++
-		rs := Regions(s, size)
-		checkRegions(tb, rs, size)
-		return rs
-	}
-	sp := stream(data, []Region{{0, min(size, 64<<10)}}, plan)
-	var miss *missingError
-	if _, err := NewFile(sp, size); !errors.As(err, &miss) {
-		return streamed{sp, 1, calls}
-	}
-	keep := append(slices.Clone(sp.held), plan(sp)...)
-	return streamed{stream(data, keep, nil), 2, calls}
-}
-
-// errText is err's message, "" for nil.
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
-
-// recorder is an io.ReaderAt that records the ranges read.
-type recorder struct {
-	r     io.ReaderAt
-	reads []Region
-}
-
-func (r *recorder) ReadAt(p []byte, off int64) (int, error) {
-	r.reads = append(r.reads, Region{off, int64(len(p))})
-	return r.r.ReadAt(p, off)
-}
-
-// covered reports whether rs (sorted, merged) holds [off, off+n).
-func covered(rs []Region, off, n int64) bool {
-	i := sort.Search(len(rs), func(i int) bool { return rs[i].Off+rs[i].Len > off })
-	return n == 0 || i < len(rs) && rs[i].Off <= off && off+n <= rs[i].Off+rs[i].Len
-}
-
-// checkStreaming checks Regions on data: every byte NewFile reads lies in
-// Regions of the whole file; a sparse file holding just those ranges, and
-// one built by the simulated streaming read, decode to exactly what the
-// whole file decodes to; and the streaming read needed at most maxPasses
-// passes.
-func checkStreaming(t *testing.T, name string, data []byte, maxPasses int) streamed {
+// checkStreaming is streamtest.Check on this package's NewFile.
+func checkStreaming(t *testing.T, name string, data []byte, maxPasses int) streamtest.Result {
 	t.Helper()
-	size := int64(len(data))
-	rec := &recorder{r: bytes.NewReader(data)}
-	want, wantErr := NewFile(rec, size)
-	full := Regions(bytes.NewReader(data), size)
-	checkRegions(t, full, size)
-	for _, r := range rec.reads {
-		if !covered(full, r.Off, min(r.Len, size-r.Off)) {
-			t.Errorf("%s: NewFile reads %+v, outside Regions %+v", name, r, full)
-			break
-		}
-	}
-	got, err := NewFile(&sparseFile{data: data, held: full}, size)
-	if !reflect.DeepEqual(got, want) || errText(err) != errText(wantErr) {
-		t.Errorf("%s: from Regions of the whole file: %v; want %v", name, err, wantErr)
-	}
-
-	res := simulate(t, data)
-	got, err = NewFile(res.sp, size)
-	var miss *missingError
-	switch {
-	case errors.As(err, &miss):
-		t.Errorf("%s: still missing bytes after %d passes: %v", name, res.passes, err)
-	case errText(err) != errText(wantErr):
-		t.Errorf("%s: streamed: error %v, want %v", name, err, wantErr)
-	case !reflect.DeepEqual(got, want):
-		t.Errorf("%s: streamed: decoded\n%+v\nwant\n%+v", name, got, want)
-	}
-	if res.passes > maxPasses {
-		t.Errorf("%s: %d passes, want at most %d", name, res.passes, maxPasses)
-	}
-	return res
+	return streamtest.Check(t, name, data, maxPasses, plan, NewFile)
 }
 
 // filler returns n bytes of deterministic noise, standing for code and
@@ -432,16 +217,16 @@ func TestRegionsSynth(t *testing.T) {
 	for _, sf := range synthFiles() {
 		t.Run(sf.name, func(t *testing.T) {
 			res := checkStreaming(t, sf.name, sf.data, sf.passes)
-			if res.passes != sf.passes {
-				t.Errorf("%d passes, want %d", res.passes, sf.passes)
+			if res.Passes != sf.passes {
+				t.Errorf("%d passes, want %d", res.Passes, sf.passes)
 			}
 			if strings.HasPrefix(sf.name, "big") {
 				f, err := NewFile(bytes.NewReader(sf.data), int64(len(sf.data)))
 				if err != nil || len(f.Slices[0].Imports) != 3000 || len(f.Slices[0].Dylibs) != 3 {
 					t.Fatalf("layout decodes to %v, %v", f, err)
 				}
-				frac := float64(res.sp.retained()) / float64(len(sf.data))
-				t.Logf("%d bytes, %d passes, %d Regions calls, retained %.1f%%", len(sf.data), res.passes, res.calls, 100*frac)
+				frac := float64(res.Sparse.Retained()) / float64(len(sf.data))
+				t.Logf("%d bytes, %d passes, %d Regions calls, retained %.1f%%", len(sf.data), res.Passes, res.Calls, 100*frac)
 				if frac > 0.25 {
 					t.Errorf("retained %.1f%% of the file", 100*frac)
 				}
@@ -457,11 +242,11 @@ func TestRegionsCorpus(t *testing.T) {
 	var total, kept int64
 	for _, c := range files {
 		res := checkStreaming(t, c.Name, c.Data, 2)
-		passes[res.passes]++
+		passes[res.Passes]++
 		total += int64(len(c.Data))
-		kept += res.sp.retained()
+		kept += res.Sparse.Retained()
 		if len(c.Data) >= 1<<20 {
-			t.Logf("%s: %d bytes, %d passes, %d Regions calls, retained %.2f%%", c.Name, len(c.Data), res.passes, res.calls, 100*float64(res.sp.retained())/float64(len(c.Data)))
+			t.Logf("%s: %d bytes, %d passes, %d Regions calls, retained %.2f%%", c.Name, len(c.Data), res.Passes, res.Calls, 100*float64(res.Sparse.Retained())/float64(len(c.Data)))
 		}
 	}
 	t.Logf("%d files, passes %v, retained %.1f%% of %d bytes", len(files), passes, 100*float64(kept)/float64(total), total)
@@ -545,7 +330,7 @@ func TestRegionsBad(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var rs []Region
 			alloc := allocated(t, func() { rs = Regions(tt.r, tt.size) })
-			checkRegions(t, rs, max(tt.size, 0))
+			streamtest.CheckRanges(t, artifact.RangesOf(rs), max(tt.size, 0))
 			if alloc > 4<<20 {
 				t.Errorf("allocated %d bytes", alloc)
 			}
@@ -605,24 +390,24 @@ func TestReaderErrorWrapped(t *testing.T) {
 	}
 	for name, data := range files {
 		size := int64(len(data))
-		rec := &recorder{r: bytes.NewReader(data)}
+		rec := &streamtest.Recorder{R: bytes.NewReader(data)}
 		if _, err := NewFile(rec, size); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if len(rec.reads) < 3 {
-			t.Fatalf("%s: only %d reads", name, len(rec.reads))
+		if len(rec.Reads) < 3 {
+			t.Fatalf("%s: only %d reads", name, len(rec.Reads))
 		}
-		for _, r := range rec.reads {
+		for _, r := range rec.Reads {
 			f, err := NewFile(holeReader{data, r.Off, r.Off + 1}, size)
 			var he *holeError
 			var fe *FormatError
 			if f != nil || !errors.As(err, &he) || errors.As(err, &fe) {
 				t.Errorf("%s: hole at %d: NewFile = %v, %v; want nil and the reader's error", name, r.Off, f != nil, err)
 			}
-			sp := &sparseFile{data: data, held: clipMerge([]Region{{0, r.Off}, {r.Off + 1, size}}, size)}
-			var miss *missingError
+			sp := streamtest.Keep(t, data, []artifact.Range{{Off: 0, Len: r.Off}, {Off: r.Off + 1, Len: size}})
+			var miss *artifact.MissingError
 			if f, err := NewFile(sp, size); f != nil || !errors.As(err, &miss) {
-				t.Errorf("%s: sparse without byte %d: NewFile = %v, %v; want nil and a *missingError", name, r.Off, f != nil, err)
+				t.Errorf("%s: sparse without byte %d: NewFile = %v, %v; want nil and an *artifact.MissingError", name, r.Off, f != nil, err)
 			}
 		}
 	}
@@ -643,16 +428,16 @@ func FuzzRegions(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, cut uint16) {
 		size := int64(len(data))
 		rs := Regions(bytes.NewReader(data), size)
-		checkRegions(t, rs, size)
-		rec := &recorder{r: bytes.NewReader(data)}
+		streamtest.CheckRanges(t, artifact.RangesOf(rs), size)
+		rec := &streamtest.Recorder{R: bytes.NewReader(data)}
 		NewFile(rec, size)
-		for _, r := range rec.reads {
-			if n := min(r.Len, size-r.Off); !covered(rs, r.Off, n) {
+		for _, r := range rec.Reads {
+			if n := min(r.Len, size-r.Off); !streamtest.Covered(artifact.RangesOf(rs), r.Off, n) {
 				t.Fatalf("NewFile reads %+v, outside Regions %+v", r, rs)
 			}
 		}
 		part := data[:min(int(cut), len(data))]
-		checkRegions(t, Regions(bytes.NewReader(part), size), size)
-		checkRegions(t, Regions(bytes.NewReader(part), size+int64(cut)<<20), size+int64(cut)<<20)
+		streamtest.CheckRanges(t, artifact.RangesOf(Regions(bytes.NewReader(part), size)), size)
+		streamtest.CheckRanges(t, artifact.RangesOf(Regions(bytes.NewReader(part), size+int64(cut)<<20)), size+int64(cut)<<20)
 	})
 }

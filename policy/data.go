@@ -221,17 +221,6 @@ type linuxIndex struct {
 	byTag    map[string]*Linux            // every tag and alias tag
 }
 
-// linuxDataError is a problem in a data file, with its position.
-type linuxDataError struct {
-	File string // path relative to the module root: policy/data/manylinux.txt
-	Line int
-	Msg  string
-}
-
-func (e *linuxDataError) Error() string {
-	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-}
-
 // linuxFile is one parsed data file.
 type linuxFile struct {
 	path     string // for messages: policy/data/manylinux.txt
@@ -273,7 +262,7 @@ func loadLinuxData() (*linuxIndex, error) {
 			return nil, err
 		}
 		if lf.family != f.family {
-			return nil, &linuxDataError{lf.path, 1, fmt.Sprintf("file declares family %q, want %q", lf.family, f.family)}
+			return nil, &dataError{lf.path, 1, fmt.Sprintf("file declares family %q, want %q", lf.family, f.family)}
 		}
 		files = append(files, lf)
 	}
@@ -281,42 +270,28 @@ func loadLinuxData() (*linuxIndex, error) {
 }
 
 // parseLinuxData parses one data file; path is used in errors only. See
-// doc.go for the format. Errors are *linuxDataError values.
+// doc.go for the format. Errors are *dataError values.
 func parseLinuxData(path string, data []byte) (*linuxFile, error) {
 	lf := &linuxFile{path: path}
 	var (
 		cur        *linuxRecord
-		sawHeader  bool
 		sawFamily  bool
 		names      = map[string]int{} // policy name or alias -> line
 		priorities = map[int]string{}
 	)
 	finish := func() error {
 		if cur != nil && cur.arches == nil {
-			return &linuxDataError{path, cur.line, fmt.Sprintf("policy %s has no arch line", cur.name)}
+			return &dataError{path, cur.line, fmt.Sprintf("policy %s has no arch line", cur.name)}
 		}
 		return nil
 	}
-	for i, raw := range strings.Split(string(data), "\n") {
-		ln := i + 1
-		text := strings.TrimSpace(raw)
-		if text == "" || strings.HasPrefix(text, "#") {
-			continue
-		}
-		errf := func(format string, args ...any) error {
-			return &linuxDataError{path, ln, fmt.Sprintf(format, args...)}
-		}
-		f := strings.Fields(text)
-		if !sawHeader {
-			if strings.Join(f, " ") != linuxDataFormat {
-				if len(f) == 2 && f[0] == strings.Fields(linuxDataFormat)[0] {
-					return nil, errf("unsupported format version %s (this libvet reads %q)", f[1], linuxDataFormat)
-				}
-				return nil, errf("want the format line %q first, got %q", linuxDataFormat, text)
-			}
-			sawHeader = true
-			continue
-		}
+	records, err := dataRecords(path, data, linuxDataFormat)
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range records {
+		ln, f := rec.line, rec.fields
+		errf := func(format string, args ...any) error { return rec.errorf(path, format, args...) }
 		kw, args := f[0], f[1:]
 		if kw != "family" && !sawFamily {
 			return nil, errf("%s before the family line", kw)
@@ -451,14 +426,11 @@ func parseLinuxData(path string, data []byte) (*linuxFile, error) {
 			return nil, errf("unknown keyword %q", kw)
 		}
 	}
-	if !sawHeader {
-		return nil, &linuxDataError{path, 1, fmt.Sprintf("no format line %q", linuxDataFormat)}
-	}
 	if !sawFamily {
-		return nil, &linuxDataError{path, 1, "no family line"}
+		return nil, &dataError{path, 1, "no family line"}
 	}
 	if len(lf.policies) == 0 {
-		return nil, &linuxDataError{path, 1, "no policies"}
+		return nil, &dataError{path, 1, "no policies"}
 	}
 	if err := finish(); err != nil {
 		return nil, err
@@ -476,7 +448,7 @@ func indexLinuxData(files []*linuxFile) (*linuxIndex, error) {
 	seenLibc := map[Libc]string{}
 	for _, lf := range files {
 		if other, dup := seenLibc[lf.libc]; dup {
-			return nil, &linuxDataError{lf.path, 1, fmt.Sprintf("libc %s already loaded from %s", lf.libc, other)}
+			return nil, &dataError{lf.path, 1, fmt.Sprintf("libc %s already loaded from %s", lf.libc, other)}
 		}
 		seenLibc[lf.libc] = lf.path
 		byArch := map[string][]*Linux{}
@@ -485,7 +457,7 @@ func indexLinuxData(files []*linuxFile) (*linuxIndex, error) {
 				p := newLinux(lf.libc, r, arch)
 				for _, tag := range p.Tags() {
 					if prev, dup := idx.byTag[tag]; dup {
-						return nil, &linuxDataError{lf.path, r.line, fmt.Sprintf("tag %s already defined by %s", tag, prev.Tag())}
+						return nil, &dataError{lf.path, r.line, fmt.Sprintf("tag %s already defined by %s", tag, prev.Tag())}
 					}
 					idx.byTag[tag] = p
 				}

@@ -569,9 +569,9 @@ func TestDataParseErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("parsed without error, want %q", tt.want)
 			}
-			var de *linuxDataError
+			var de *dataError
 			if !errors.As(err, &de) {
-				t.Errorf("error %T is not a *linuxDataError", err)
+				t.Errorf("error %T is not a *dataError", err)
 			}
 			if !strings.HasPrefix(err.Error(), tt.want) {
 				t.Errorf("error %q\nwant prefix %q", err, tt.want)

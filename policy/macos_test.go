@@ -64,20 +64,7 @@ func TestMacOSVerdicts(t *testing.T) {
 			if r.PlatformTag != tt.tag {
 				t.Errorf("tag %q, want %q\n%+v", r.PlatformTag, tt.tag, r.Findings)
 			}
-			var errs []string
-			found := tt.reason == ""
-			for _, f := range r.Findings {
-				if f.Severity == audit.Error {
-					errs = append(errs, f.Code)
-				}
-				found = found || strings.Contains(f.Message, tt.reason)
-			}
-			if !slices.Equal(errs, tt.errors) {
-				t.Errorf("errors %v, want %v\n%+v", errs, tt.errors, r.Findings)
-			}
-			if !found {
-				t.Errorf("no finding says %q:\n%+v", tt.reason, r.Findings)
-			}
+			checkFindings(t, r, tt.errors, tt.reason)
 		})
 	}
 }
@@ -111,5 +98,25 @@ func TestMacOSExternalWeak(t *testing.T) {
 	}
 	if !r.Policies[len(r.Policies)-1].OK {
 		t.Errorf("a weak library fails the verdict: %+v", r.Policies)
+	}
+}
+
+// checkFindings fails the test unless r's error findings have exactly the
+// codes errors, in order, and some finding's message contains reason.
+func checkFindings(t *testing.T, r *audit.Report, errors []string, reason string) {
+	t.Helper()
+	var errs []string
+	found := reason == ""
+	for _, f := range r.Findings {
+		if f.Severity == audit.Error {
+			errs = append(errs, f.Code)
+		}
+		found = found || strings.Contains(f.Message, reason)
+	}
+	if !slices.Equal(errs, errors) {
+		t.Errorf("errors %v, want %v\n%+v", errs, errors, r.Findings)
+	}
+	if !found {
+		t.Errorf("no finding says %q:\n%+v", reason, r.Findings)
 	}
 }

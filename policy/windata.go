@@ -151,55 +151,30 @@ type winDataRuntime struct {
 	dlls []string
 }
 
-// winDataError is a problem in the data file, with its position.
-type winDataError struct {
-	File string // path relative to the module root: policy/data/windows.txt
-	Line int
-	Msg  string
-}
-
-func (e *winDataError) Error() string {
-	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-}
-
 // winDataMachineRE is the shape of a machine name.
 var winDataMachineRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*$`)
 
 // parseWinData parses the Windows data; path is used in errors only. See
-// doc.go for the format. Errors are *winDataError values.
+// doc.go for the format. Errors are *dataError values.
 func parseWinData(path string, data []byte) (*winDataIndex, error) {
 	idx := &winDataIndex{
 		system: map[string]map[string]struct{}{},
 		ignore: map[string]map[string]struct{}{},
 	}
 	var (
-		sawHeader    bool
 		vcRedistLine int
 		// The key of the previous line of each keyword, for the order checks.
 		lastSystem, lastRuntime, lastIgnore string
 		lastNever                           [2]string
 		neverPatterns                       = map[string]int{} // pattern -> line
 	)
-	for i, raw := range strings.Split(string(data), "\n") {
-		ln := i + 1
-		text := strings.TrimSpace(raw)
-		if text == "" || strings.HasPrefix(text, "#") {
-			continue
-		}
-		errf := func(format string, args ...any) error {
-			return &winDataError{path, ln, fmt.Sprintf(format, args...)}
-		}
-		f := strings.Fields(text)
-		if !sawHeader {
-			if strings.Join(f, " ") != winDataFormat {
-				if len(f) == 2 && f[0] == strings.Fields(winDataFormat)[0] {
-					return nil, errf("unsupported format version %s (this libvet reads %q)", f[1], winDataFormat)
-				}
-				return nil, errf("want the format line %q first, got %q", winDataFormat, text)
-			}
-			sawHeader = true
-			continue
-		}
+	records, err := dataRecords(path, data, winDataFormat)
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range records {
+		ln, f := rec.line, rec.fields
+		errf := func(format string, args ...any) error { return rec.errorf(path, format, args...) }
 		kw, args := f[0], f[1:]
 		if kw != "machines" && idx.machines == nil {
 			return nil, errf("%s before the machines line", kw)
@@ -336,19 +311,16 @@ func parseWinData(path string, data []byte) (*winDataIndex, error) {
 			return nil, errf("unknown keyword %q", kw)
 		}
 	}
-	if !sawHeader {
-		return nil, &winDataError{path, 1, fmt.Sprintf("no format line %q", winDataFormat)}
-	}
 	if idx.machines == nil {
-		return nil, &winDataError{path, 1, "no machines line"}
+		return nil, &dataError{path, 1, "no machines line"}
 	}
 	for _, m := range idx.machines {
 		if len(idx.system[m]) == 0 {
-			return nil, &winDataError{path, 1, fmt.Sprintf("no system DLLs for machine %s", m)}
+			return nil, &dataError{path, 1, fmt.Sprintf("no system DLLs for machine %s", m)}
 		}
 	}
 	if idx.vcRedist == nil {
-		return nil, &winDataError{path, 1, "no vcredist line"}
+		return nil, &dataError{path, 1, "no vcredist line"}
 	}
 	return idx, nil
 }

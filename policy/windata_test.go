@@ -340,9 +340,9 @@ func TestWinDataParseErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("parsed without error, want %q", tt.want)
 			}
-			var de *winDataError
+			var de *dataError
 			if !errors.As(err, &de) {
-				t.Errorf("error %T is not a *winDataError", err)
+				t.Errorf("error %T is not a *dataError", err)
 			}
 			if !strings.HasPrefix(err.Error(), tt.want) {
 				t.Errorf("error %q\nwant prefix %q", err, tt.want)

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
@@ -117,20 +116,7 @@ func TestWindowsVerdicts(t *testing.T) {
 			if r.PlatformTag != tt.tag {
 				t.Errorf("tag %q, want %q", r.PlatformTag, tt.tag)
 			}
-			var errs []string
-			found := tt.reason == ""
-			for _, f := range r.Findings {
-				if f.Severity == audit.Error {
-					errs = append(errs, f.Code)
-				}
-				found = found || strings.Contains(f.Message, tt.reason)
-			}
-			if !slices.Equal(errs, tt.errors) {
-				t.Errorf("errors %v, want %v\n%+v", errs, tt.errors, r.Findings)
-			}
-			if !found {
-				t.Errorf("no finding says %q:\n%+v", tt.reason, r.Findings)
-			}
+			checkFindings(t, r, tt.errors, tt.reason)
 		})
 	}
 }
