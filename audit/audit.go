@@ -136,12 +136,9 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 		format = platform.Format()
 	}
 	l := newLinker(bins, files, cfg.Exclude, target, format, cfg.Host)
-	for _, b := range bins {
-		if b.Format == FormatPE {
-			if l.dllDirs, err = findDLLDirs(members); err != nil {
-				return fail(err)
-			}
-			break
+	if slices.ContainsFunc(bins, func(b *Binary) bool { return b.Format == FormatPE }) {
+		if l.dllDirs, err = findDLLDirs(members); err != nil {
+			return fail(err)
 		}
 	}
 	r.ExternalLibs = l.resolve()

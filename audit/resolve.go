@@ -153,9 +153,7 @@ func nameKey(b *Binary, need string) string {
 // resolve fills every binary's Resolutions and returns the external
 // libraries, following external libraries' own needs on the host.
 func (l *linker) resolve() []ExternalLib {
-	if len(l.bins) > 0 {
-		l.peRoots = l.windowsRoots()
-	}
+	l.peRoots = l.windowsRoots()
 	// In-artifact lookups, repeated until nothing changes: a binary's own
 	// search path, the search paths it inherits from the binaries that
 	// load it (DT_RPATH, LC_RPATH), and, as ld.so, dyld and the Windows

@@ -82,16 +82,7 @@ if [[ $QUICK == 0 ]]; then
 fi
 
 # --- 3. libvet --------------------------------------------------------------------------------
-LIBVET_STATUS=ok
-if [[ -z $LIBVET ]]; then
-  LIBVET=$CACHE/libvet
-  if [[ $BUILD == 1 ]] && ! build_libvet "$LIBVET"; then
-    LIBVET_STATUS="build-failed"
-    log "libvet build FAILED (see $LIBVET-build.log); running the auditwheel half only"
-    sed 's/^/    /' "$LIBVET-build.log" | head -20 >&2
-  fi
-fi
-if [[ $LIBVET_STATUS == ok && ! -x $LIBVET ]]; then LIBVET_STATUS="missing"; fi
+prepare_libvet auditwheel
 
 # --- 4. run both tools on every wheel ---------------------------------------------------------
 MANIFEST=$OUT/manifest.tsv

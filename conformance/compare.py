@@ -33,9 +33,10 @@ import csv
 import datetime as _dt
 import json
 import os
-import platform
 import sys
 from pathlib import Path
+
+from common import host_facts, package_versions, read_json, short
 
 # --------------------------------------------------------------------------------------------
 # auditwheel policy data (for the text-semantics recomputation)
@@ -112,17 +113,6 @@ def text_external_libs(aw: dict) -> list[str]:
 # reading the raw outputs
 
 
-def read_json(path: Path):
-    try:
-        text = path.read_text()
-    except OSError:
-        return None, "no output file"
-    if not text.strip():
-        return None, "empty output"
-    try:
-        return json.loads(text), None
-    except json.JSONDecodeError as e:
-        return None, f"invalid JSON ({e.msg} at line {e.lineno})"
 
 
 def last_line(path: Path) -> str:
@@ -289,36 +279,10 @@ def compare(aw: dict, lv: dict, wheel: str) -> tuple[str, list[dict]]:
 # host facts and output
 
 
-def package_versions() -> dict:
-    """Versions of auditwheel and its dependencies in the interpreter running this script (the venv)."""
-    import importlib.metadata as md
-
-    out = {}
-    for name in ("auditwheel", "pyelftools", "packaging"):
-        try:
-            out[name] = md.version(name)
-        except md.PackageNotFoundError:
-            out[name] = None
-    return out
 
 
-def host_facts() -> dict:
-    facts = {"machine": platform.machine(), "python": platform.python_version()}
-    try:
-        facts["libc"] = " ".join(platform.libc_ver())
-    except Exception:  # noqa: BLE001
-        pass
-    try:
-        osr = dict(l.split("=", 1) for l in Path("/etc/os-release").read_text().splitlines() if "=" in l)
-        facts["os"] = osr.get("PRETTY_NAME", "").strip('"')
-    except OSError:
-        pass
-    return facts
 
 
-def short(s, n):
-    s = "" if s is None else str(s)
-    return s if len(s) <= n else s[: n - 1] + "…"
 
 
 def fmt_libs(libs) -> str:
@@ -430,7 +394,7 @@ def main() -> int:
         "generated": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
         "mode": args.mode,
         "host": host_facts(),
-        "versions": {"auditwheel_pinned": args.auditwheel_version, **package_versions(),
+        "versions": {"auditwheel_pinned": args.auditwheel_version, **package_versions(("auditwheel", "pyelftools", "packaging")),
                      "libvet": args.libvet_version or None, "libvet_status": args.libvet_status},
         "summary": {"wheels": len(wheels), "by_status": counts, "differences_by_field": by_field},
         "wheels": wheels,

@@ -25,9 +25,6 @@ What is compared, per wheel: the "will be copied" names of the run with --ignore
 lowercased, against libvet's `external_libs[].soname`, lowercased. Each name on one side only gets
 a note saying what the other tool did with it, when the outputs say so. The default run
 (`delvewheel show W`, no flags) is parsed and recorded next to it.
-
-libvet's JSON is read defensively (its Windows output is still being written): a
-`binary/not-audited` finding marks the row "libvet: not audited yet" instead of comparing.
 """
 
 from __future__ import annotations
@@ -37,12 +34,12 @@ import csv
 import datetime as _dt
 import json
 import os
-import platform
 import re
 import sys
 from pathlib import Path
 
-NOT_AUDITED = "binary/not-audited"
+from common import host_facts, package_versions, read_json, short, read_text
+
 
 # --------------------------------------------------------------------------------------------
 # delvewheel's text output
@@ -94,11 +91,6 @@ def parse_show(text: str) -> dict:
     return res
 
 
-def read_text(path: Path) -> str:
-    try:
-        return path.read_text(errors="replace")
-    except OSError:
-        return ""
 
 
 def last_line(text: str) -> str:
@@ -138,14 +130,6 @@ def delvewheel_result(out_dir: Path, key: str, variant: str, rc: str, seconds: s
 # libvet's JSON
 
 
-def read_json(path: Path):
-    text = read_text(path)
-    if not text.strip():
-        return None, "empty output" if path.exists() else "no output file"
-    try:
-        return json.loads(text), None
-    except json.JSONDecodeError as e:
-        return None, f"invalid JSON ({e.msg} at line {e.lineno})"
 
 
 def libvet_result(out_dir: Path, key: str, rc: str, seconds: str, status: str, wheel: str) -> dict:
@@ -179,7 +163,6 @@ def libvet_result(out_dir: Path, key: str, rc: str, seconds: str, status: str, w
         platform_tag=art.get("platform_tag"),
         pure=art.get("pure"),
         error=art.get("error"),
-        not_audited=sorted({str(f.get("member")) for f in findings if f.get("code") == NOT_AUDITED}),
         external_libs=sorted({str(l.get("soname")).lower() for l in libs}),
         external_lib_details=libs,
         resolutions=resolved,
@@ -237,8 +220,6 @@ def compare(dw: dict, lv: dict) -> tuple[str, list[dict]]:
         return "libvet-unavailable", []
     if lv.get("status") != "ok":
         return "libvet-failed", []
-    if lv.get("not_audited"):
-        return "libvet-not-audited", []
     a, l = set(dw.get("will_be_copied") or []), set(lv.get("external_libs") or [])
     diffs = []
     for name in sorted(a - l):
@@ -261,31 +242,10 @@ def default_summary(d: dict) -> str:
 # host facts and output
 
 
-def package_versions() -> dict:
-    import importlib.metadata as md
-
-    out = {}
-    for name in ("delvewheel", "pefile"):
-        try:
-            out[name] = md.version(name)
-        except md.PackageNotFoundError:
-            out[name] = None
-    return out
 
 
-def host_facts() -> dict:
-    facts = {"machine": platform.machine(), "python": platform.python_version()}
-    try:
-        osr = dict(l.split("=", 1) for l in Path("/etc/os-release").read_text().splitlines() if "=" in l)
-        facts["os"] = osr.get("PRETTY_NAME", "").strip('"')
-    except OSError:
-        pass
-    return facts
 
 
-def short(s, n):
-    s = "" if s is None else str(s)
-    return s if len(s) <= n else s[: n - 1] + "…"
 
 
 def fmt(names) -> str:
@@ -341,8 +301,6 @@ def main() -> int:
         dwx = fmt(dwc.get("will_be_copied")) if dwc.get("kind") == "ok" else f"({dwc.get('kind')})"
         if lv.get("status") != "ok":
             lvx = f"({lv.get('status')})"
-        elif lv.get("not_audited"):
-            lvx = "libvet: not audited yet"
         else:
             lvx = fmt(lv.get("external_libs"))
             if lvx == dwx:
@@ -395,7 +353,7 @@ def main() -> int:
         "generated": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
         "mode": args.mode,
         "host": host_facts(),
-        "versions": {"delvewheel_pinned": args.delvewheel_version, **package_versions(),
+        "versions": {"delvewheel_pinned": args.delvewheel_version, **package_versions(("delvewheel", "pefile")),
                      "libvet": args.libvet_version or None, "libvet_status": args.libvet_status},
         "delvewheel_runs": {
             "default": "delvewheel show WHEEL",

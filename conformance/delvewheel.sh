@@ -28,8 +28,7 @@
 # wheel" in run (b), lowercased, against libvet's `external_libs[].soname`, lowercased. Neither
 # tool is given a DLL search path: delvewheel runs with PATH set to an empty directory (it searches
 # only the wheel and PATH, so every DLL it would copy is "(Error: Not Found)" and the answer does
-# not depend on this host), and libvet never looks on the host for Windows DLLs. A row is marked
-# "libvet: not audited yet" when libvet reports a `binary/not-audited` finding.
+# not depend on this host), and libvet never looks on the host for Windows DLLs.
 #
 # Why (b) passes --ignore-existing, --analyze-existing and --analyze-existing-exes: libvet resolves
 # every binary in the wheel against the wheel's own files and audits every PE file in it. delvewheel's
@@ -119,18 +118,7 @@ for name in ${ALSO[@]+"${ALSO[@]}"}; do
 done
 
 # --- 3. libvet --------------------------------------------------------------------------------
-LIBVET_STATUS=ok
-if [[ $RUN_LIBVET == 0 ]]; then
-  LIBVET_STATUS="not-run"
-elif [[ -z $LIBVET ]]; then
-  LIBVET=$CACHE/libvet
-  if [[ $BUILD == 1 ]] && ! build_libvet "$LIBVET"; then
-    LIBVET_STATUS="build-failed"
-    log "libvet build FAILED (see $LIBVET-build.log); running the delvewheel half only"
-    sed 's/^/    /' "$LIBVET-build.log" | head -20 >&2
-  fi
-fi
-if [[ $LIBVET_STATUS == ok && ! -x $LIBVET ]]; then LIBVET_STATUS="missing"; fi
+if [[ $RUN_LIBVET == 0 ]]; then LIBVET_STATUS="not-run"; else prepare_libvet delvewheel; fi
 
 # --- 4. run the tools on every wheel ----------------------------------------------------------
 MANIFEST=$OUT/manifest.tsv

@@ -189,3 +189,19 @@ build_libvet() {
 
 big_wheel_names() { local s; for s in "${BIG_WHEELS[@]}"; do printf '%s\n' "${s%%|*}"; done; }
 win_wheel_names() { local s; for s in "${WIN_WHEELS[@]}"; do printf '%s\n' "${s%%|*}"; done; }
+
+# prepare_libvet TOOL: unless LIBVET names a binary already (--libvet), builds libvet into
+# $CACHE/libvet (when BUILD=1) and sets LIBVET; sets LIBVET_STATUS to ok, build-failed or
+# missing. A failed build is reported, not fatal: TOOL's half of the comparison still runs.
+prepare_libvet() {
+  LIBVET_STATUS=ok
+  if [[ -z $LIBVET ]]; then
+    LIBVET=$CACHE/libvet
+    if [[ $BUILD == 1 ]] && ! build_libvet "$LIBVET"; then
+      LIBVET_STATUS="build-failed"
+      log "libvet build FAILED (see $LIBVET-build.log); running the $1 half only"
+      sed 's/^/    /' "$LIBVET-build.log" | head -20 >&2
+    fi
+  fi
+  if [[ $LIBVET_STATUS == ok && ! -x $LIBVET ]]; then LIBVET_STATUS="missing"; fi
+}

@@ -20,11 +20,12 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/libvet/libvet/policy/internal/datagen"
 )
 
 func main() {
@@ -62,19 +63,13 @@ func main() {
 		if err != nil {
 			fatalf("%s: %v", in.path, err)
 		}
-		dst := filepath.Join(*out, in.fam.FileName())
-		if *check {
-			old, err := os.ReadFile(dst)
-			if err != nil || !bytes.Equal(old, data) {
-				fmt.Fprintf(os.Stderr, "gen: %s is not up to date with %s\n", dst, in.path)
-				stale++
-			}
-			continue
-		}
-		if err := os.WriteFile(dst, data, 0o644); err != nil {
+		ok, err := datagen.Emit("gen", filepath.Join(*out, in.fam.FileName()), in.path, data, *check)
+		if err != nil {
 			fatalf("%v", err)
 		}
-		fmt.Fprintf(os.Stderr, "gen: wrote %s from %s\n", dst, in.path)
+		if !ok {
+			stale++
+		}
 	}
 	if stale > 0 {
 		os.Exit(1)

@@ -11,8 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
+	"github.com/libvet/libvet/policy/internal/datagen"
 	"github.com/libvet/libvet/policy/internal/symver"
 )
 
@@ -102,7 +102,7 @@ func decode(src []byte) ([]jsonPolicy, error) {
 	dec.DisallowUnknownFields()
 	var raw []jsonPolicy
 	if err := dec.Decode(&raw); err != nil {
-		return nil, jsonError(src, err)
+		return nil, datagen.JSONError(src, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("unexpected data after the top-level JSON array")
@@ -132,26 +132,6 @@ func decode(src []byte) ([]jsonPolicy, error) {
 		}
 	}
 	return raw, nil
-}
-
-// jsonError adds a line:column position to JSON syntax and type errors.
-func jsonError(src []byte, err error) error {
-	var off int64 = -1
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-	}
-	if off < 0 || off > int64(len(src)) {
-		return err
-	}
-	before := src[:off]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := int(off) - (bytes.LastIndexByte(before, '\n') + 1)
-	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }
 
 // validate checks the decoded entries and turns them into policies sorted by
@@ -196,7 +176,7 @@ func validate(fam family, raw []jsonPolicy) ([]*policy, error) {
 			versions: map[string]map[string][]string{},
 		}
 		for _, n := range append([]string{name}, p.aliases...) {
-			if err := checkToken(n); err != nil {
+			if err := datagen.CheckToken(n); err != nil {
 				return nil, fmt.Errorf("%s: name or alias: %v", where, err)
 			}
 			if other, dup := names[n]; dup {
@@ -208,7 +188,7 @@ func validate(fam family, raw []jsonPolicy) ([]*policy, error) {
 			return nil, fmt.Errorf("%s: lib_whitelist: %v", where, err)
 		}
 		for soname, syms := range *r.Blacklist {
-			if err := checkToken(soname); err != nil {
+			if err := datagen.CheckToken(soname); err != nil {
 				return nil, fmt.Errorf("%s: blacklist key: %v", where, err)
 			}
 			if err := checkList(syms); err != nil {
@@ -223,13 +203,13 @@ func validate(fam family, raw []jsonPolicy) ([]*policy, error) {
 			return nil, fmt.Errorf("%s: symbol_versions names no architecture, so the policy would never apply", where)
 		}
 		for arch, namespaces := range *r.SymbolVersions {
-			if err := checkToken(arch); err != nil {
+			if err := datagen.CheckToken(arch); err != nil {
 				return nil, fmt.Errorf("%s: architecture: %v", where, err)
 			}
 			p.arches = append(p.arches, arch)
 			p.versions[arch] = map[string][]string{}
 			for ns, vers := range namespaces {
-				if err := checkToken(ns); err != nil {
+				if err := datagen.CheckToken(ns); err != nil {
 					return nil, fmt.Errorf("%s: symbol_versions[%q]: namespace: %v", where, arch, err)
 				}
 				if err := checkList(vers); err != nil {
@@ -258,29 +238,12 @@ func validate(fam family, raw []jsonPolicy) ([]*policy, error) {
 	return pols, nil
 }
 
-// checkToken reports whether s can be written as one whitespace-separated
-// token of the data format.
-func checkToken(s string) error {
-	if s == "" {
-		return errors.New("empty string")
-	}
-	if strings.HasPrefix(s, "#") {
-		return fmt.Errorf("%q starts with '#'", s)
-	}
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || r == unicode.ReplacementChar {
-			return fmt.Errorf("%q contains %q", s, r)
-		}
-	}
-	return nil
-}
-
 // checkList checks every entry with checkToken and rejects duplicates: the
 // lists are sets, and a repeated entry means the source is not what we think.
 func checkList(list []string) error {
 	seen := make(map[string]bool, len(list))
 	for _, s := range list {
-		if err := checkToken(s); err != nil {
+		if err := datagen.CheckToken(s); err != nil {
 			return err
 		}
 		if seen[s] {
@@ -333,23 +296,14 @@ func write(fam family, src []byte, pols []*policy) []byte {
 			}
 			line("allow", soname)
 		}
-		for _, soname := range sortedKeys(p.deny) {
+		for _, soname := range datagen.SortedKeys(p.deny) {
 			line(append([]string{"deny", soname}, p.deny[soname]...)...)
 		}
 		for _, arch := range p.arches {
-			for _, ns := range sortedKeys(p.versions[arch]) {
+			for _, ns := range datagen.SortedKeys(p.versions[arch]) {
 				line(append([]string{"version", arch, ns}, p.versions[arch][ns]...)...)
 			}
 		}
 	}
 	return b.Bytes()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

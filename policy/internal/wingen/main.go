@@ -23,11 +23,12 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/libvet/libvet/policy/internal/datagen"
 )
 
 func main() {
@@ -52,19 +53,13 @@ func main() {
 	if err != nil {
 		fatalf("%s: %v", *windows, err)
 	}
-	dst := filepath.Join(*out, FileName)
-	if *check {
-		old, err := os.ReadFile(dst)
-		if err != nil || !bytes.Equal(old, data) {
-			fmt.Fprintf(os.Stderr, "wingen: %s is not up to date with %s\n", dst, *windows)
-			os.Exit(1)
-		}
-		return
-	}
-	if err := os.WriteFile(dst, data, 0o644); err != nil {
+	ok, err := datagen.Emit("wingen", filepath.Join(*out, FileName), *windows, data, *check)
+	if err != nil {
 		fatalf("%v", err)
 	}
-	fmt.Fprintf(os.Stderr, "wingen: wrote %s from %s\n", dst, *windows)
+	if !ok {
+		os.Exit(1)
+	}
 }
 
 func fatalf(format string, args ...any) {

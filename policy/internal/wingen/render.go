@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/libvet/libvet/policy/internal/datagen"
 )
 
 // FileName is the data file's name inside policy/data.
@@ -93,7 +95,7 @@ func decode(src []byte) (*jsonFacts, error) {
 	dec.DisallowUnknownFields()
 	var raw *jsonFacts
 	if err := dec.Decode(&raw); err != nil {
-		return nil, jsonError(src, err)
+		return nil, datagen.JSONError(src, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("unexpected data after the top-level JSON object")
@@ -121,26 +123,6 @@ func decode(src []byte) (*jsonFacts, error) {
 		return nil, fmt.Errorf("missing or null keys: %s", strings.Join(missing, ", "))
 	}
 	return raw, nil
-}
-
-// jsonError adds a line:column position to JSON syntax and type errors.
-func jsonError(src []byte, err error) error {
-	var off int64 = -1
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-	}
-	if off < 0 || off > int64(len(src)) {
-		return err
-	}
-	before := src[:off]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := int(off) - (bytes.LastIndexByte(before, '\n') + 1)
-	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }
 
 var machineRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*$`)
@@ -252,30 +234,13 @@ func validate(raw *jsonFacts) (*facts, error) {
 	return f, nil
 }
 
-// checkToken reports whether s can be written as one whitespace-separated
-// token of the data format.
-func checkToken(s string) error {
-	if s == "" {
-		return errors.New("empty string")
-	}
-	if strings.HasPrefix(s, "#") {
-		return fmt.Errorf("%q starts with '#'", s)
-	}
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || r == unicode.ReplacementChar {
-			return fmt.Errorf("%q contains %q", s, r)
-		}
-	}
-	return nil
-}
-
 // checkNames checks DLL names: tokens, lower case (delvewheel compares
 // lowercased names, so an upper-case entry could never match), no path
 // separators, no repeats.
 func checkNames(names []string) error {
 	seen := make(map[string]bool, len(names))
 	for _, s := range names {
-		if err := checkToken(s); err != nil {
+		if err := datagen.CheckToken(s); err != nil {
 			return err
 		}
 		if s != strings.ToLower(s) {
@@ -427,7 +392,7 @@ func translate(py string) (string, error) {
 	if _, err := regexp.Compile(anchor(out)); err != nil {
 		return fail("RE2 rejects the translation %q: %v", out, err)
 	}
-	if err := checkToken(out); err != nil {
+	if err := datagen.CheckToken(out); err != nil {
 		return fail("%v", err)
 	}
 	return out, nil
@@ -587,7 +552,7 @@ func write(src []byte, f *facts) []byte {
 
 	line()
 	line("# ignore DEPENDENT DEP...: DEPENDENT's need of each DEP is ignored.")
-	for _, dependent := range sortedKeys(f.ignore) {
+	for _, dependent := range datagen.SortedKeys(f.ignore) {
 		line(append([]string{"ignore", dependent}, f.ignore[dependent]...)...)
 	}
 
@@ -597,17 +562,8 @@ func write(src []byte, f *facts) []byte {
 
 	line()
 	line("# system NAME MACHINE...: every Windows release delvewheel lists ships NAME for these machines.")
-	for _, name := range sortedKeys(f.system) {
+	for _, name := range datagen.SortedKeys(f.system) {
 		line(append([]string{"system", name}, f.system[name]...)...)
 	}
 	return b.Bytes()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
