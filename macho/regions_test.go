@@ -237,19 +237,7 @@ func TestRegionsSynth(t *testing.T) {
 
 // TestRegionsCorpus streams every Mach-O file of the corpus.
 func TestRegionsCorpus(t *testing.T) {
-	files := corpusMachOs(t)
-	passes := map[int]int{}
-	var total, kept int64
-	for _, c := range files {
-		res := checkStreaming(t, c.Name, c.Data, 2)
-		passes[res.Passes]++
-		total += int64(len(c.Data))
-		kept += res.Sparse.Retained()
-		if len(c.Data) >= 1<<20 {
-			t.Logf("%s: %d bytes, %d passes, %d Regions calls, retained %.2f%%", c.Name, len(c.Data), res.Passes, res.Calls, 100*float64(res.Sparse.Retained())/float64(len(c.Data)))
-		}
-	}
-	t.Logf("%d files, passes %v, retained %.1f%% of %d bytes", len(files), passes, 100*float64(kept)/float64(total), total)
+	streamtest.CheckCorpus(t, corpusMachOs(t), plan, NewFile)
 }
 
 // failReader fails every read.

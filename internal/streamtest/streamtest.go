@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/libvet/libvet/artifact"
+	"github.com/libvet/libvet/internal/corpustest"
 )
 
 // Plan is a planner with its ranges converted to artifact.Range.
@@ -144,4 +145,22 @@ func Check[F any](t *testing.T, name string, data []byte, maxPasses int, plan Pl
 		t.Errorf("%s: %d passes, want at most %d", name, res.Passes, maxPasses)
 	}
 	return res
+}
+
+// CheckCorpus runs Check on every file (at most two passes each) and logs
+// how much of the files the streaming reads kept.
+func CheckCorpus[F any](t *testing.T, files []corpustest.File, plan Plan, newFile func(io.ReaderAt, int64) (F, error)) {
+	t.Helper()
+	passes := map[int]int{}
+	var total, kept int64
+	for _, c := range files {
+		res := Check(t, c.Name, c.Data, 2, plan, newFile)
+		passes[res.Passes]++
+		total += int64(len(c.Data))
+		kept += res.Sparse.Retained()
+		if len(c.Data) >= 1<<20 {
+			t.Logf("%s: %d bytes, %d passes, %d Regions calls, retained %.1f%%", c.Name, len(c.Data), res.Passes, res.Calls, 100*float64(res.Sparse.Retained())/float64(len(c.Data)))
+		}
+	}
+	t.Logf("%d files, passes %v, retained %.1f%% of %d bytes", len(files), passes, 100*float64(kept)/float64(total), total)
 }
