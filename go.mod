@@ -7,3 +7,8 @@ require (
 	github.com/klauspost/compress v1.19.2
 	github.com/spf13/pflag v1.0.10
 )
+
+require (
+	github.com/BurntSushi/toml v1.6.0 // indirect
+	github.com/ulikunitz/xz v0.5.17 // indirect
+)
