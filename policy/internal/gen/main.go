@@ -25,7 +25,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/libvet/libvet/policy/internal/datagen"
+	"github.com/libvet/libvet/internal/datagen"
 )
 
 func main() {

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/libvet/libvet/policy/internal/datagen"
+	"github.com/libvet/libvet/internal/datagen"
 	"github.com/libvet/libvet/policy/internal/symver"
 )
 

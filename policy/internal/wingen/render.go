@@ -13,7 +13,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/libvet/libvet/policy/internal/datagen"
+	"github.com/libvet/libvet/internal/datagen"
 )
 
 // FileName is the data file's name inside policy/data.
