@@ -67,6 +67,9 @@ type Config struct {
 	Exclude []string
 	// Host finds libraries on the host; nil means none are looked up.
 	Host LibraryFinder
+	// DLLs finds Windows DLLs outside the artifact (--add-path); nil
+	// means none are looked up.
+	DLLs DLLFinder
 	// Workers is how many members are parsed at once; 0 means GOMAXPROCS.
 	Workers int
 	// Retain is how many leading bytes of a compressed ELF member are kept
@@ -136,6 +139,7 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 		format = platform.Format()
 	}
 	l := newLinker(bins, files, cfg.Exclude, target, format, cfg.Host)
+	l.dlls = cfg.DLLs
 	if slices.ContainsFunc(bins, func(b *Binary) bool { return b.Format == FormatPE }) {
 		if l.dllDirs, err = findDLLDirs(members); err != nil {
 			return fail(err)

@@ -19,9 +19,13 @@ type DLLDir struct {
 	How string
 }
 
-// LOAD_LIBRARY_SEARCH_* flags, as a PE image's DependentLoadFlags uses them.
+// LOAD_LIBRARY_SEARCH_* flags, as a PE image's DependentLoadFlags uses
+// them. LOAD_LIBRARY_SEARCH_DEFAULT_DIRS is the application directory,
+// the user directories and System32: it does not include the DLL load
+// directory.
 const (
 	searchDLLLoadDir = 0x100
+	searchAppDir     = 0x200
 	searchUserDirs   = 0x400
 	searchDefault    = 0x1000
 )
@@ -93,20 +97,23 @@ func (l *linker) windowsRoots() map[*Binary][]*Binary {
 func (l *linker) peDirs(b *Binary) []searchDir {
 	flags := b.DependentLoadFlags
 	var out []searchDir
-	if flags == 0 || flags&(searchDLLLoadDir|searchDefault) != 0 {
-		for _, r := range l.peRoots[b] {
-			dir := path.Dir(installedPath(r.Member))
-			var step string
-			switch {
-			case r.Type == "executable":
-				step = "the application directory of " + r.Member
-			case r == b:
-				step = "its own directory (the DLL load directory)"
-			default:
-				step = "the directory of " + r.Member + ", which loads it (the DLL load directory)"
+	for _, r := range l.peRoots[b] {
+		dir := path.Dir(installedPath(r.Member))
+		var step string
+		switch {
+		case r.Type == "executable":
+			if flags != 0 && flags&(searchAppDir|searchDefault) == 0 {
+				continue
 			}
-			out = append(out, searchDir{dir: dir, inArtifact: true, step: step})
+			step = "the application directory of " + r.Member
+		case flags != 0 && flags&searchDLLLoadDir == 0:
+			continue
+		case r == b:
+			step = "its own directory (the DLL load directory)"
+		default:
+			step = "the directory of " + r.Member + ", which loads it (the DLL load directory)"
 		}
+		out = append(out, searchDir{dir: dir, inArtifact: true, step: step})
 	}
 	if flags == 0 || flags&(searchUserDirs|searchDefault) != 0 {
 		for _, d := range l.dllDirs {

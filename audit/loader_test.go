@@ -69,7 +69,10 @@ func TestWindowsLoader(t *testing.T) {
 	sub := peBin("pkg/sub/sub.dll", "dll", 0, "subdep.dll")
 	subdep := peBin("pkg/sub/subdep.dll", "dll", 0) // next to sub.dll, but not in the load directory
 	flagged := peBin("pkg/_f.pyd", "dll", 0x800, "libs1.dll")
-	bins := []*Binary{mod, dep, other, libs1, deep, sub, subdep, flagged}
+	// LOAD_LIBRARY_SEARCH_DEFAULT_DIRS: the user directories, not the DLL
+	// load directory.
+	defaults := peBin("pkg/_d.pyd", "dll", 0x1000, "libs1.dll", "other.dll")
+	bins := []*Binary{mod, dep, other, libs1, deep, sub, subdep, flagged, defaults}
 	l := newLinker(bins, nil, nil, nil, FormatPE, nil)
 	l.dllDirs = []DLLDir{{Dir: "pkg.libs", How: "os.add_dll_directory in pkg/__init__.py"}}
 	l.resolve()
@@ -91,6 +94,12 @@ func TestWindowsLoader(t *testing.T) {
 	}
 	if r := resolutionOf(t, flagged, "libs1.dll"); r.By != ByNone || !strings.Contains(r.Detail, "DependentLoadFlags 0x800") {
 		t.Errorf("DependentLoadFlags 0x800 (System32 only): %+v", r)
+	}
+	if r := resolutionOf(t, defaults, "libs1.dll"); r.By != ByArtifact {
+		t.Errorf("DependentLoadFlags 0x1000 searches the user directories: %+v", r)
+	}
+	if r := resolutionOf(t, defaults, "other.dll"); r.By != ByNone {
+		t.Errorf("DependentLoadFlags 0x1000 does not search the DLL load directory: %+v", r)
 	}
 }
 

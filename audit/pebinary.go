@@ -64,16 +64,20 @@ func describePE(member string, f *pe.File) *Binary {
 // peArch maps a PE machine to the architecture of its Windows platform
 // tag: x86 (win32), amd64 (win_amd64), arm64 (win_arm64); "" for any
 // other machine, ARM64EC included (no Python tag names it).
-func peArch(machine uint16) string {
-	switch machine {
-	case 0x014c:
-		return "x86"
-	case 0x8664:
-		return "amd64"
-	case 0xaa64:
-		return "arm64"
+func peArch(machine uint16) string { return peArches[machine] }
+
+// peArches are the machines Windows platform tags name.
+var peArches = map[uint16]string{0x014c: "x86", 0x8664: "amd64", 0xaa64: "arm64"}
+
+// peMachineOf is the PE machine of b's architecture, 0 when no platform
+// tag names it.
+func peMachineOf(b *Binary) uint16 {
+	for m, arch := range peArches {
+		if arch == b.Arch {
+			return m
+		}
 	}
-	return ""
+	return 0
 }
 
 func peMachine(f *pe.File) string {

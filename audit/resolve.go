@@ -40,6 +40,7 @@ type linker struct {
 	target  Target
 	format  Format // the format target judges
 	host    LibraryFinder
+	dlls    DLLFinder
 	// loaders maps a binary to the binaries that load it.
 	loaders map[*Binary][]*Binary
 	// dllDirs are the directories a Windows artifact adds to the DLL
@@ -53,6 +54,12 @@ type linker struct {
 // LibraryFinder finds a library on the host; *host.Linux implements it.
 type LibraryFinder interface {
 	Find(soname string, s host.Search) *host.Library
+}
+
+// DLLFinder finds Windows DLLs outside the artifact (--add-path);
+// *host.DLLPath implements it.
+type DLLFinder interface {
+	FindDLL(name string, machine uint16) *host.DLL
 }
 
 // newLinker returns a linker for bins; t (which may be nil) judges the
@@ -290,6 +297,9 @@ func (l *linker) beyondArtifact(from *Binary, soname string, s *host.Search, ext
 			return r
 		}
 	}
+	if from != nil && from.Format == FormatPE {
+		return l.findDLL(from, soname, ext)
+	}
 	if l.host == nil || s == nil {
 		return Resolution{Need: soname, By: ByNone}
 	}
@@ -343,8 +353,10 @@ func (l *linker) why(b *Binary, where, soname string, r Resolution) string {
 	switch {
 	case r.By == ByHost:
 		why = append(why, "found on this host at "+r.Path+" ("+r.Detail+")")
+	case b != nil && b.Format == FormatPE && l.dlls != nil:
+		why = append(why, "not in the --add-path directories")
 	case b != nil && b.Format == FormatPE:
-		why = append(why, "libvet does not look for Windows DLLs on this host")
+		why = append(why, "libvet does not look for Windows DLLs on this host (give their directory with --add-path)")
 	case b != nil && b.Format == FormatMachO:
 		why = append(why, "libvet does not look for macOS libraries on this host")
 	default:
@@ -362,6 +374,24 @@ func (l *linker) describeSearch(b *Binary, need string) string {
 		return l.peSearch(b)
 	}
 	return describePath(b)
+}
+
+// findDLL looks a DLL that from needs, and that neither the artifact nor
+// Windows provides, up in the --add-path directories, and follows the
+// imports of the one it finds.
+func (l *linker) findDLL(from *Binary, name string, ext *externals) Resolution {
+	if l.dlls == nil {
+		return Resolution{Need: name, By: ByNone}
+	}
+	dll := l.dlls.FindDLL(name, peMachineOf(from))
+	if dll == nil {
+		return Resolution{Need: name, By: ByNone}
+	}
+	if pat, ok := l.excluded(from, name, dll.Path); ok {
+		return Resolution{Need: name, By: ByExclude, Path: dll.Path, Detail: fmt.Sprintf("--exclude %q matches %s: provided by another package", pat, dll.Path)}
+	}
+	ext.followDLL(l, dll)
+	return Resolution{Need: name, By: ByHost, Path: dll.Path, Detail: dll.Step}
 }
 
 // externals collects external libraries, following each host library's
@@ -420,6 +450,24 @@ func (e *externals) follow(l *linker, soname string, lib *host.Library) {
 		if r.By == ByHost || r.By == ByNone {
 			r.Detail = l.why(nil, "needed by the external library "+lib.Path, n, r)
 			e.add(n, n, r, lib.Path)
+		}
+	}
+}
+
+// followDLL resolves the imports of a DLL found outside the artifact,
+// recording the ones that are external too. Windows provides system DLLs
+// to it as to the artifact's own binaries.
+func (e *externals) followDLL(l *linker, dll *host.DLL) {
+	if e.followed[dll.Path] {
+		return
+	}
+	e.followed[dll.Path] = true
+	b := describePE(dll.Path, dll.File)
+	for _, n := range b.Needed {
+		r := l.beyondArtifact(b, n, nil, e)
+		if r.By == ByHost || r.By == ByNone {
+			r.Detail = l.why(b, "needed by the external DLL "+dll.Path, n, r)
+			e.add(nameKey(b, n), n, r, dll.Path)
 		}
 	}
 }

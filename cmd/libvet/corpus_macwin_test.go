@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"slices"
 	"strings"
@@ -202,4 +203,56 @@ func sameFold(a, b []string) bool {
 		return out
 	}
 	return slices.Equal(norm(a), norm(b))
+}
+
+// TestCorpusIknowpyAddPath checks EXPECTED.md's iknowpy row: with the
+// loose DLLs beside the wheel given as --add-path, libvet follows the
+// graph of ~30 DLLs that engine.pyd reaches through iKnowEngine.dll, and
+// reports as not found exactly the DLLs this copy lacks (the model DLLs
+// that are absent and icudt74.dll).
+func TestCorpusIknowpyAddPath(t *testing.T) {
+	dir := corpus + "delvewheel/tests/iknowpy"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Skipf("conformance corpus not found at %s (it lives in ../shared beside the repository): %v", dir, err)
+	}
+	present := map[string]bool{}
+	for _, e := range entries {
+		present[strings.ToLower(e.Name())] = true
+	}
+	out, stderr, code := runCLI(t, []string{"show", "--format", "json", "--add-path", dir, dir + "/iknowpy-1.5.3-cp312-cp312-win_amd64.whl"}, nil)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Reports []audit.Report `json:"artifacts"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Reports) != 1 {
+		t.Fatalf("json: %v\n%s", err, out)
+	}
+	var found, missing []string
+	for _, x := range doc.Reports[0].ExternalLibs {
+		if x.Path == "" {
+			missing = append(missing, x.Soname)
+			if present[strings.ToLower(x.Soname)] {
+				t.Errorf("%s is in %s but reported not found: %s", x.Soname, dir, x.Reason)
+			}
+			continue
+		}
+		found = append(found, x.Soname)
+		if !present[strings.ToLower(x.Soname)] || !strings.Contains(x.Reason, "--add-path "+dir) {
+			t.Errorf("%s found at %s: %s", x.Soname, x.Path, x.Reason)
+		}
+	}
+	if len(found) < 20 || !slices.Contains(found, "iKnowEngine.dll") || !slices.Contains(found, "iKnowShell.dll") {
+		t.Errorf("found %d DLLs through --add-path: %v", len(found), found)
+	}
+	if !slices.Contains(missing, "icudt74.dll") || !slices.Contains(missing, "iKnowModelen.dll") {
+		t.Errorf("not found: %v; want icudt74.dll and the absent model DLLs", missing)
+	}
+	for _, m := range missing {
+		if m != "icudt74.dll" && !strings.HasPrefix(m, "iKnowModel") {
+			t.Errorf("unexpectedly not found: %s", m)
+		}
+	}
 }

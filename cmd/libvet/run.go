@@ -59,6 +59,7 @@ type options struct {
 	format      string
 	exclude     []string
 	ldpaths     string
+	addPath     []string
 	noISA       bool
 	failOn      string
 	verbose     bool
@@ -73,6 +74,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
 	fs.StringArrayVar(&o.exclude, "exclude", nil, "glob on a soname or host library path that another package provides (repeatable)")
 	fs.StringVar(&o.ldpaths, "ldpaths", "", "colon-separated host library directories, replacing ld.so.conf and the defaults")
+	fs.StringArrayVar(&o.addPath, "add-path", nil, "colon-separated directories searched for Windows DLLs the artifact needs but does not ship, as delvewheel's --add-path (repeatable)")
 	fs.BoolVar(&o.noISA, "disable-isa-ext-check", false, "ignore x86-64 micro-architecture levels (x86-64-v2/v3/v4)")
 	fs.StringVar(&o.failOn, "fail-on", "error", "check: the lowest severity that fails: info, warning or error")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "text: list every need, including those the platform promises")
@@ -185,12 +187,20 @@ func (o *options) config(e env) audit.Config {
 	} else if lp := e.getenv("LD_LIBRARY_PATH"); lp != "" {
 		hopts.LibraryPath = splitPath(lp)
 	}
-	return audit.Config{
+	cfg := audit.Config{
 		Limits:    artifact.DefaultLimits(),
 		Platforms: policy.Platforms(policy.LinuxPlatform{DisableISACheck: o.noISA}),
 		Exclude:   o.exclude,
 		Host:      host.NewLinux(hopts),
 	}
+	var dllDirs []string
+	for _, p := range o.addPath {
+		dllDirs = append(dllDirs, splitPath(p)...)
+	}
+	if len(dllDirs) > 0 {
+		cfg.DLLs = host.NewDLLPath(dllDirs)
+	}
+	return cfg
 }
 
 func splitPath(s string) []string {
