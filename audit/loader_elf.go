@@ -50,23 +50,22 @@ func searchDirs(member, tag string, entries []string) []searchDir {
 	return out
 }
 
-// elfInArtifact looks soname up along b's in-artifact search path, and
-// then along the inherited DT_RPATHs, returning the library and the step.
-func (l *linker) elfInArtifact(b *Binary, soname string) (*Binary, string) {
+// elfCandidates lists the artifact paths ld.so tries for soname on
+// behalf of b, in order: b's DT_RPATH, the DT_RPATHs it inherits, its
+// DT_RUNPATH (the directories inside the artifact only).
+func (l *linker) elfCandidates(b *Binary, soname string) []searchDir {
 	dirs := searchDirs(b.Member, "RPATH", rpath(b))
 	if len(b.RunPath) == 0 {
 		dirs = append(dirs, l.inherited(b, map[*Binary]bool{})...)
 	}
 	dirs = append(dirs, searchDirs(b.Member, "RUNPATH", b.RunPath)...)
+	var out []searchDir
 	for _, d := range dirs {
-		if !d.inArtifact {
-			continue
-		}
-		if lib := l.at(b, path.Join(d.dir, soname)); lib != nil {
-			return lib, d.step
+		if d.inArtifact {
+			out = append(out, searchDir{dir: path.Join(d.dir, soname), inArtifact: true, step: d.step})
 		}
 	}
-	return nil, ""
+	return out
 }
 
 // rpath returns b's DT_RPATH as the loader uses it: not at all when b

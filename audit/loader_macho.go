@@ -12,20 +12,19 @@ const (
 	atExecutable = "@executable_path/"
 )
 
-// machoInArtifact resolves an install name as dyld does, inside the
-// artifact: @loader_path/ from the directory of the binary holding the
-// load command; @rpath/ along the LC_RPATHs of the binary and then of the
-// binaries that load it, up to the top (dyld's run-path stack). Absolute
-// paths, bare names and @executable_path/ (the Python executable) never
-// lead into the artifact.
-func (l *linker) machoInArtifact(b *Binary, name string) (*Binary, string) {
+// machoCandidates lists the artifact paths dyld tries for an install
+// name needed by b: @loader_path/ from the directory of the binary
+// holding the load command; @rpath/ along the LC_RPATHs of the binary and
+// then of the binaries that load it, up to the top (dyld's run-path
+// stack). Absolute paths, bare names and @executable_path/ (the Python
+// executable) never lead into the artifact.
+func (l *linker) machoCandidates(b *Binary, name string) []searchDir {
+	var out []searchDir
 	switch {
 	case strings.HasPrefix(name, atLoader):
 		dir := path.Dir(installedPath(b.Member))
 		if p, ok := within(dir, strings.TrimPrefix(name, atLoader)); ok {
-			if lib := l.at(b, p); lib != nil {
-				return lib, "@loader_path is " + dir
-			}
+			out = append(out, searchDir{dir: p, inArtifact: true, step: "@loader_path is " + dir})
 		}
 	case strings.HasPrefix(name, atRPath):
 		rest := strings.TrimPrefix(name, atRPath)
@@ -34,13 +33,11 @@ func (l *linker) machoInArtifact(b *Binary, name string) (*Binary, string) {
 				continue
 			}
 			if p, ok := within(rp.dir, rest); ok {
-				if lib := l.at(b, p); lib != nil {
-					return lib, rp.step
-				}
+				out = append(out, searchDir{dir: p, inArtifact: true, step: rp.step})
 			}
 		}
 	}
-	return nil, ""
+	return out
 }
 
 // within joins rel to dir and reports whether the result stays inside the

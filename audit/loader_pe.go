@@ -123,15 +123,14 @@ func (l *linker) peDirs(b *Binary) []searchDir {
 	return out
 }
 
-// peInArtifact looks a DLL up where the Windows loader searches inside
-// the artifact (names compare case-insensitively).
-func (l *linker) peInArtifact(b *Binary, need string) (*Binary, string) {
+// peCandidates lists the artifact paths the Windows loader tries for a
+// DLL b imports (names compare case-insensitively, see [linker.at]).
+func (l *linker) peCandidates(b *Binary, need string) []searchDir {
+	var out []searchDir
 	for _, d := range l.peDirs(b) {
-		if lib := l.at(b, path.Join(d.dir, need)); lib != nil && lib != b {
-			return lib, d.step
-		}
+		out = append(out, searchDir{dir: path.Join(d.dir, need), inArtifact: true, step: d.step})
 	}
-	return nil, ""
+	return out
 }
 
 // peSearch summarises where the Windows loader looks for b's imports.

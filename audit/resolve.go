@@ -118,16 +118,28 @@ func (l *linker) at(b *Binary, p string) *Binary {
 	return nil
 }
 
-// inArtifact looks need up where b's loader searches inside the
-// artifact, returning the library and the search step that found it.
-func (l *linker) inArtifact(b *Binary, need string) (*Binary, string) {
+// candidates lists the paths inside the artifact where b's loader looks
+// for need, in its search order, each with the step that names it.
+func (l *linker) candidates(b *Binary, need string) []searchDir {
 	switch b.Format {
 	case FormatELF:
-		return l.elfInArtifact(b, need)
+		return l.elfCandidates(b, need)
 	case FormatMachO:
-		return l.machoInArtifact(b, need)
+		return l.machoCandidates(b, need)
 	case FormatPE:
-		return l.peInArtifact(b, need)
+		return l.peCandidates(b, need)
+	}
+	return nil
+}
+
+// inArtifact looks need up where b's loader searches inside the
+// artifact, returning the library and the search step that found it. A
+// Windows DLL never satisfies its own import.
+func (l *linker) inArtifact(b *Binary, need string) (*Binary, string) {
+	for _, c := range l.candidates(b, need) {
+		if lib := l.at(b, c.dir); lib != nil && !(b.Format == FormatPE && lib == b) {
+			return lib, c.step
+		}
 	}
 	return nil, ""
 }
