@@ -58,3 +58,13 @@ func dataRecords(path string, data []byte, format string) ([]dataRecord, error) 
 	}
 	return out, nil
 }
+
+// mustData returns v, or panics with err, which carries file:line. The
+// embedded data is checked by the tests, so the panic can only be reached
+// by a build whose data was edited without running them.
+func mustData[T any](v T, err error) T {
+	if err != nil {
+		panic("policy: embedded data: " + err.Error())
+	}
+	return v
+}

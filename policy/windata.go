@@ -120,16 +120,8 @@ var winDataClasses = []string{"api-set", "combase", "graalpy", "pypy", "python"}
 // so the panic can only be reached by a build whose data was edited without
 // running the tests.
 var winData = sync.OnceValue(func() *winDataIndex {
-	return winDataMust(parseWinData(winDataPath, winDataFile))
+	return mustData(parseWinData(winDataPath, winDataFile))
 })
-
-// winDataMust returns idx, or panics with err, which carries file:line.
-func winDataMust(idx *winDataIndex, err error) *winDataIndex {
-	if err != nil {
-		panic("policy: embedded Windows data: " + err.Error())
-	}
-	return idx
-}
 
 // winDataIndex is the loaded data.
 type winDataIndex struct {

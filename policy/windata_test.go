@@ -47,15 +47,15 @@ func TestWinDataParses(t *testing.T) {
 }
 
 // TestWinDataPanics checks that a load error panics with the file:line.
-func TestWinDataPanics(t *testing.T) {
+func TestMustDataPanics(t *testing.T) {
 	defer func() {
 		r := recover()
-		want := `policy: embedded Windows data: t.txt:4: unknown keyword "frob"`
+		want := `policy: embedded data: t.txt:4: unknown keyword "frob"`
 		if r != want {
 			t.Errorf("panic %v, want %q", r, want)
 		}
 	}()
-	winDataMust(parseWinData("t.txt", []byte("libvet-windows-policy 1\nmachines AMD64\nsystem kernel32.dll AMD64\nfrob\n")))
+	mustData(parseWinData("t.txt", []byte("libvet-windows-policy 1\nmachines AMD64\nsystem kernel32.dll AMD64\nfrob\n")))
 	t.Error("no panic")
 }
 
