@@ -151,6 +151,9 @@ const (
 	ByPolicy Provider = "policy"
 	// ByExclude: the user said another package provides it (--exclude).
 	ByExclude Provider = "excluded"
+	// ByPackage: another package of the environment installs it where
+	// the loader looks (conda --prefix/--with).
+	ByPackage Provider = "package"
 	// ByHost: found on the host (an external library).
 	ByHost Provider = "host"
 	// ByNone: nobody provides it.
@@ -171,6 +174,9 @@ type Resolution struct {
 	// (may be absent), "delay" (PE delay-load), "reexport", "upward" or
 	// "lazy" (Mach-O load command kinds).
 	Kind string `json:"kind,omitempty"`
+	// Package names the package that installs the library, for
+	// ByPackage (and for ByHost when the host's package database knows).
+	Package string `json:"package,omitempty"`
 }
 
 // Severity ranks findings.
@@ -262,7 +268,10 @@ type Report struct {
 	Binaries     []*Binary      `json:"binaries"`
 	ExternalLibs []ExternalLib  `json:"external_libs"`
 	Policies     []PolicyResult `json:"policies"`
-	Findings     []Finding      `json:"findings"`
+	// Linkage is the linkage audit of a package artifact (conda, .deb),
+	// nil for wheels and files.
+	Linkage  *Linkage  `json:"linkage,omitempty"`
+	Findings []Finding `json:"findings"`
 	// Error is set when the artifact could not be read; the other fields
 	// then hold what was learned before the failure.
 	Error string `json:"error,omitempty"`

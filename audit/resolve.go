@@ -12,8 +12,11 @@ import (
 )
 
 var (
-	loaderName    = regexp.MustCompile(`^(ld-linux.*|ld64\.so\.[12]|ld-musl-.*\.so\.1)$`)
-	libpythonName = regexp.MustCompile(`^libpython\d+(\.\d+)?[a-z]*\.so`)
+	// nestedContainer matches the outer part of a nested member name: the
+	// tar streams of .conda and .deb packages.
+	nestedContainer = regexp.MustCompile(`^[^/!]+\.tar(\.(gz|bz2|xz|zst))?$`)
+	loaderName      = regexp.MustCompile(`^(ld-linux.*|ld64\.so\.[12]|ld-musl-.*\.so\.1)$`)
+	libpythonName   = regexp.MustCompile(`^libpython\d+(\.\d+)?[a-z]*\.so`)
 )
 
 // IsLoader reports whether soname is a dynamic loader (ld-linux*.so.*,
@@ -41,6 +44,7 @@ type linker struct {
 	format  Format // the format target judges
 	host    LibraryFinder
 	dlls    DLLFinder
+	env     Environment // the packages beside a package artifact, or nil
 	// loaders maps a binary to the binaries that load it.
 	loaders map[*Binary][]*Binary
 	// dllDirs are the directories a Windows artifact adds to the DLL
@@ -83,9 +87,15 @@ func newLinker(bins []*Binary, files map[string]*velf.File, exclude []string, t 
 	return l
 }
 
-// installedPath is where a wheel member lands under site-packages: members
-// of NAME.data/platlib and NAME.data/purelib are installed at the root.
+// installedPath is where a member lands when installed: for a member of
+// a nested container ("pkg-x.tar.zst!lib/libz.so.1", "data.tar.xz!usr/lib/x")
+// its path inside that container; for a wheel member, its path under
+// site-packages, where members of NAME.data/platlib and NAME.data/purelib
+// are installed at the root.
 func installedPath(member string) string {
+	if i := strings.LastIndexByte(member, '!'); i >= 0 && nestedContainer.MatchString(member[:i]) {
+		return member[i+1:]
+	}
 	first, rest, ok := strings.Cut(member, "/")
 	if !ok || !strings.HasSuffix(first, ".data") {
 		return member
@@ -308,6 +318,9 @@ func (l *linker) beyondArtifact(from *Binary, soname string, s *host.Search, ext
 			r.Need = soname
 			return r
 		}
+	}
+	if r, ok := l.findInEnvironment(from, soname); ok {
+		return r
 	}
 	if from != nil && from.Format == FormatPE {
 		return l.findDLL(from, soname, ext)

@@ -1,0 +1,253 @@
+package audit
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Package is a package of the environment an artifact installs into.
+type Package struct {
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+	Build   string `json:"build,omitempty"`
+}
+
+// String returns "name-version-build", leaving out empty parts.
+func (p Package) String() string {
+	s := p.Name
+	for _, x := range []string{p.Version, p.Build} {
+		if x != "" {
+			s += "-" + x
+		}
+	}
+	return s
+}
+
+// Environment is what a package's linkage is checked against: the
+// packages installed beside it (a conda environment given with --prefix,
+// a folder of package files given with --with).
+type Environment interface {
+	// Owner returns the package that installs the file at p, a path
+	// relative to the install root (the conda prefix).
+	Owner(p string) (Package, bool)
+	// Libraries reports whether the package named name installs shared
+	// libraries, and whether the environment knows that package at all.
+	Libraries(name string) (has, known bool)
+}
+
+// Manifest is what a package artifact says about itself: its identity
+// and what it depends on.
+type Manifest struct {
+	// Manager is the package manager: "conda" or "dpkg".
+	Manager string
+	Package Package
+	// Depends are the names of the packages it depends on at run time,
+	// sorted; for dpkg, each entry lists alternatives as "a | b".
+	Depends []string
+}
+
+// Linkage is the linkage audit of a package, modelled on conda-build's
+// overlinking and overdepending checks and grouped as `conda inspect
+// linkages` groups: who provides each library its binaries link against.
+type Linkage struct {
+	Manager string `json:"manager"`
+	// Package is "name-version-build".
+	Package string   `json:"package"`
+	Depends []string `json:"depends"`
+	// Environment says what the libraries outside the package were looked
+	// up in ("--prefix /opt/conda"), "" when nothing was given.
+	Environment string `json:"environment"`
+	// Groups are sorted: this package, packages by name, system, not found.
+	Groups []LinkGroup `json:"groups"`
+	// Overlinking lists the packages linked against that are not in
+	// Depends; Overdepending the library packages in Depends nothing
+	// links against; Unchecked the dependencies the environment does not
+	// hold, so they could not be classified.
+	Overlinking   []string `json:"overlinking"`
+	Overdepending []string `json:"overdepending"`
+	Unchecked     []string `json:"unchecked"`
+}
+
+// LinkGroup is the libraries one provider gives the package's binaries.
+type LinkGroup struct {
+	// Kind is "self" (the package itself), "package" (another package of
+	// the environment), "system" (the platform), "excluded" (--exclude)
+	// or "not-found".
+	Kind string `json:"kind"`
+	// Package names the providing package when Kind is "package".
+	Package   string `json:"package,omitempty"`
+	InDepends bool   `json:"in_depends,omitempty"`
+	Libs      []Link `json:"libs"`
+}
+
+// Link is one library and the binaries that link against it.
+type Link struct {
+	Need string `json:"need"`
+	// Path is where it was found (a path in the package or the
+	// environment), "" for system libraries and ones not found.
+	Path     string   `json:"path,omitempty"`
+	NeededBy []string `json:"needed_by"`
+}
+
+// Group kinds, in the order groups are listed.
+var groupOrder = []string{"self", "package", "system", "excluded", "not-found"}
+
+// alwaysIgnored are dependencies conda-build never reports as
+// overdepending on Linux: the compiler runtime every build pulls in.
+var alwaysIgnored = map[string]bool{"libgcc-ng": true, "libgcc": true}
+
+// link groups the resolutions of the package's binaries, and reports
+// overlinking, overdepending and libraries not found as findings.
+func (l *linker) linkage(r *Report, m *Manifest, envName string) *Linkage {
+	lk := &Linkage{Manager: m.Manager, Package: m.Package.String(), Depends: nonNil(m.Depends), Environment: envName,
+		Groups: []LinkGroup{}, Overlinking: []string{}, Overdepending: []string{}, Unchecked: []string{}}
+	groups := map[string]*LinkGroup{}
+	links := map[string]map[string]*Link{}
+	add := func(kind, pkg, need, path, by string) {
+		key := kind + "\x00" + pkg
+		g := groups[key]
+		if g == nil {
+			g = &LinkGroup{Kind: kind, Package: pkg, InDepends: kind == "package" && m.dependsOn(pkg)}
+			groups[key] = g
+			links[key] = map[string]*Link{}
+		}
+		x := links[key][need+"\x00"+path]
+		if x == nil {
+			x = &Link{Need: need, Path: path}
+			links[key][need+"\x00"+path] = x
+		}
+		if !slices.Contains(x.NeededBy, by) {
+			x.NeededBy = append(x.NeededBy, by)
+		}
+	}
+	for _, b := range r.Binaries {
+		for _, res := range b.Resolutions {
+			switch res.By {
+			case ByArtifact:
+				add("self", "", res.Need, res.Path, b.Member)
+			case ByPackage:
+				add("package", res.Package, res.Need, res.Path, b.Member)
+			case ByPolicy, BySkip:
+				add("system", "", res.Need, "", b.Member)
+			case ByExclude:
+				add("excluded", "", res.Need, res.Path, b.Member)
+			default:
+				add("not-found", "", res.Need, res.Path, b.Member)
+			}
+		}
+	}
+	for key, g := range groups {
+		for _, x := range links[key] {
+			sort.Strings(x.NeededBy)
+			g.Libs = append(g.Libs, *x)
+		}
+		sort.Slice(g.Libs, func(i, j int) bool {
+			if g.Libs[i].Need != g.Libs[j].Need {
+				return g.Libs[i].Need < g.Libs[j].Need
+			}
+			return g.Libs[i].Path < g.Libs[j].Path
+		})
+		lk.Groups = append(lk.Groups, *g)
+	}
+	sort.Slice(lk.Groups, func(i, j int) bool {
+		a, b := lk.Groups[i], lk.Groups[j]
+		if a.Kind != b.Kind {
+			return slices.Index(groupOrder, a.Kind) < slices.Index(groupOrder, b.Kind)
+		}
+		return a.Package < b.Package
+	})
+
+	linked := map[string]bool{}
+	for _, g := range lk.Groups {
+		switch g.Kind {
+		case "package":
+			linked[g.Package] = true
+			if !g.InDepends {
+				lk.Overlinking = append(lk.Overlinking, g.Package)
+				for _, x := range g.Libs {
+					r.Findings = append(r.Findings, Finding{Code: m.Manager + "/overlinking", Severity: Error, Member: strings.Join(x.NeededBy, ", "),
+						Message: fmt.Sprintf("links %s from %s (%s), which is not in depends: overlinking, or a missing run dependency; add %s to the run requirements",
+							x.Need, g.Package, x.Path, g.Package)})
+				}
+			}
+		case "not-found":
+			for _, x := range g.Libs {
+				sev, advice := Error, "no package of the environment installs it where the loader looks"
+				if l.env == nil {
+					sev, advice = Warning, "not in this package; give the environment with --prefix or --with to learn which package provides it"
+				}
+				r.Findings = append(r.Findings, Finding{Code: m.Manager + "/library-not-found", Severity: sev, Member: strings.Join(x.NeededBy, ", "),
+					Message: fmt.Sprintf("needs %s: %s", x.Need, advice)})
+			}
+		}
+	}
+	for _, dep := range m.Depends {
+		alts := alternatives(dep)
+		if slices.ContainsFunc(alts, func(a string) bool { return linked[a] || alwaysIgnored[a] }) {
+			continue
+		}
+		has, known := false, l.env != nil
+		for _, a := range alts {
+			if l.env == nil {
+				break
+			}
+			h, k := l.env.Libraries(a)
+			has, known = has || h, known && k
+		}
+		switch {
+		case !known:
+			lk.Unchecked = append(lk.Unchecked, dep)
+		case has:
+			lk.Overdepending = append(lk.Overdepending, dep)
+			r.Findings = append(r.Findings, Finding{Code: m.Manager + "/overdepending", Severity: Warning,
+				Message: fmt.Sprintf("depends on %s, which installs shared libraries, but nothing in the package links against them: overdepending, or statically linked (add it to build/ignore_run_exports)", dep)})
+		}
+	}
+	if len(lk.Unchecked) > 0 {
+		msg := fmt.Sprintf("overdepending not checked for %s: ", strings.Join(lk.Unchecked, ", "))
+		if l.env == nil {
+			msg += "give the environment with --prefix or --with"
+		} else {
+			msg += "not in " + envName
+		}
+		r.Findings = append(r.Findings, Finding{Code: m.Manager + "/unchecked", Severity: Info, Message: msg})
+	}
+	return lk
+}
+
+// dependsOn reports whether name is one of m's dependencies (or one of
+// the alternatives of one).
+func (m *Manifest) dependsOn(name string) bool {
+	for _, d := range m.Depends {
+		if slices.Contains(alternatives(d), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// alternatives splits a dependency "a | b" into its package names.
+func alternatives(dep string) []string {
+	var out []string
+	for _, a := range strings.Split(dep, "|") {
+		out = append(out, strings.TrimSpace(a))
+	}
+	return out
+}
+
+// findInEnvironment looks a need up in the environment, along the same
+// candidate paths b's loader tries inside the package.
+func (l *linker) findInEnvironment(b *Binary, need string) (Resolution, bool) {
+	if l.env == nil || b == nil {
+		return Resolution{}, false
+	}
+	for _, c := range l.candidates(b, need) {
+		if p, ok := l.env.Owner(c.dir); ok {
+			return Resolution{Need: need, By: ByPackage, Path: c.dir, Package: p.Name,
+				Detail: fmt.Sprintf("%s, installed by %s", c.step, p)}, true
+		}
+	}
+	return Resolution{}, false
+}

@@ -1,0 +1,118 @@
+package audit
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// fakeEnv is an Environment from a path -> package table.
+type fakeEnv struct {
+	owners map[string]Package
+	libs   map[string]bool // package -> installs shared libraries; absent: unknown
+}
+
+func (e fakeEnv) Owner(p string) (Package, bool) { pkg, ok := e.owners[p]; return pkg, ok }
+func (e fakeEnv) Libraries(name string) (bool, bool) {
+	has, ok := e.libs[name]
+	return has, ok
+}
+
+// systemTarget promises glibc only, like a conda Linux target.
+type systemTarget struct{}
+
+func (systemTarget) Promises(_ *Binary, soname string) (Resolution, bool) {
+	if soname == "libc.so.6" {
+		return Resolution{By: ByPolicy, Detail: "glibc"}, true
+	}
+	return Resolution{}, false
+}
+func (systemTarget) NotPromised(string) string { return "not glibc" }
+func (systemTarget) Judge(*Report)             {}
+
+func TestLinkage(t *testing.T) {
+	ext := &Binary{Member: "pkg-x.tar.zst!lib/python3.12/site-packages/x/_x.so", Format: FormatELF, Machine: "x86_64",
+		Needed: []string{"libx.so.1", "libz.so.1", "libssl.so.3", "libc.so.6", "libnope.so.1"}, RunPath: []string{"$ORIGIN/../../.."}}
+	own := &Binary{Member: "pkg-x.tar.zst!lib/libx.so.1", Format: FormatELF, Machine: "x86_64", Needed: []string{"libc.so.6"}}
+	env := fakeEnv{
+		owners: map[string]Package{
+			"lib/libz.so.1":   {Name: "libzlib", Version: "1.3.1", Build: "hb9d3cd8_2"},
+			"lib/libssl.so.3": {Name: "openssl", Version: "3.4.0", Build: "h7b32b05_1"},
+		},
+		libs: map[string]bool{"libzlib": true, "openssl": true, "libpng": true, "python": false},
+	}
+	m := &Manifest{Manager: "conda", Package: Package{Name: "x", Version: "1.0", Build: "py312_0"},
+		Depends: []string{"libgcc", "libpng", "libzlib", "python", "tzdata"}}
+	l := newLinker([]*Binary{ext, own}, nil, nil, systemTarget{}, FormatELF, nil)
+	l.env = env
+	r := &Report{Binaries: []*Binary{ext, own}}
+	r.ExternalLibs = l.resolve()
+	lk := l.linkage(r, m, "--with pkgs")
+
+	var kinds []string
+	for _, g := range lk.Groups {
+		kinds = append(kinds, g.Kind+":"+g.Package)
+	}
+	if want := []string{"self:", "package:libzlib", "package:openssl", "system:", "not-found:"}; !slices.Equal(kinds, want) {
+		t.Errorf("groups %v, want %v", kinds, want)
+	}
+	if r := resolutionOf(t, ext, "libz.so.1"); r.By != ByPackage || r.Package != "libzlib" || r.Path != "lib/libz.so.1" ||
+		r.Detail != "RUNPATH $ORIGIN/../../.., installed by libzlib-1.3.1-hb9d3cd8_2" {
+		t.Errorf("libz: %+v", r)
+	}
+	if !slices.Equal(lk.Overlinking, []string{"openssl"}) {
+		t.Errorf("overlinking %v", lk.Overlinking)
+	}
+	if !slices.Equal(lk.Overdepending, []string{"libpng"}) { // python has no libraries, libgcc is ignored
+		t.Errorf("overdepending %v", lk.Overdepending)
+	}
+	if !slices.Equal(lk.Unchecked, []string{"tzdata"}) {
+		t.Errorf("unchecked %v", lk.Unchecked)
+	}
+	var codes []string
+	for _, f := range r.Findings {
+		codes = append(codes, f.Code+"/"+f.Severity.String())
+	}
+	slices.Sort(codes)
+	want := []string{"conda/library-not-found/error", "conda/overdepending/warning", "conda/overlinking/error", "conda/unchecked/info"}
+	if !slices.Equal(codes, want) {
+		t.Errorf("findings %v, want %v", codes, want)
+	}
+	if len(r.ExternalLibs) != 1 || r.ExternalLibs[0].Soname != "libnope.so.1" {
+		t.Errorf("external %+v", r.ExternalLibs)
+	}
+
+	// Without an environment, what is not in the package is a warning and
+	// overdepending is not judged.
+	ext.Resolutions, own.Resolutions = nil, nil
+	l = newLinker([]*Binary{ext, own}, nil, nil, systemTarget{}, FormatELF, nil)
+	r = &Report{Binaries: []*Binary{ext, own}}
+	r.ExternalLibs = l.resolve()
+	lk = l.linkage(r, m, "")
+	if len(lk.Overdepending) != 0 || len(lk.Unchecked) != 4 {
+		t.Errorf("no environment: %+v", lk)
+	}
+	for _, f := range r.Findings {
+		if f.Severity == Error || (f.Code == "conda/library-not-found" && !strings.Contains(f.Message, "--prefix or --with")) {
+			t.Errorf("no environment: %+v", f)
+		}
+	}
+}
+
+func TestInstalledPath(t *testing.T) {
+	for member, want := range map[string]string{
+		"pkg/_x.so":                                "pkg/_x.so",
+		"pkg-1.0.data/platlib/pkg/_x.so":           "pkg/_x.so",
+		"pkg-1.0.data/scripts/x":                   "pkg-1.0.data/scripts/x",
+		"pkg-x-1.0-h_0.tar.zst!lib/libz.so.1":      "lib/libz.so.1",
+		"data.tar.xz!usr/lib/x86_64-linux-gnu/x":   "usr/lib/x86_64-linux-gnu/x",
+		"data.tar!usr/bin/x":                       "usr/bin/x",
+		"odd!name/x.so":                            "odd!name/x.so", // a wheel member with '!' is not nested
+		"dir/pkg-x.tar.zst!lib/x.so":               "dir/pkg-x.tar.zst!lib/x.so",
+		"pkg-x-1.0-h_0.tar.bz2!info/../lib/x.so.1": "info/../lib/x.so.1",
+	} {
+		if got := installedPath(member); got != want {
+			t.Errorf("installedPath(%q) = %q, want %q", member, got, want)
+		}
+	}
+}
