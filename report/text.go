@@ -139,6 +139,10 @@ func writeReport(t *textWriter, r *audit.Report, opts TextOptions) {
 		}
 	}
 
+	if r.Linkage != nil {
+		writeLinkage(t, r.Linkage)
+	}
+
 	if len(r.Findings) > 0 {
 		t.printf("\n  findings:\n")
 		for _, f := range r.Findings {
@@ -210,5 +214,52 @@ func writeBinary(t *textWriter, b *audit.Binary, opts TextOptions) {
 			need += " [" + res.Kind + "]"
 		}
 		t.printf("      %s %s: %s\n", label, need, detail)
+	}
+}
+
+// writeLinkage writes a package's linkage grouped by provider, as `conda
+// inspect linkages --show-files` does: each library with where it was
+// found and the binaries that link against it.
+func writeLinkage(t *textWriter, lk *audit.Linkage) {
+	t.printf("\n  linkage of %s (%s):\n", lk.Package, lk.Manager)
+	deps := "none"
+	if len(lk.Depends) > 0 {
+		deps = strings.Join(lk.Depends, ", ")
+	}
+	t.printf("    depends: %s\n", deps)
+	if lk.Environment != "" {
+		t.printf("    environment: %s\n", lk.Environment)
+	}
+	for _, g := range lk.Groups {
+		var title string
+		switch g.Kind {
+		case "self":
+			title = "this package"
+		case "package":
+			title = g.Package
+			if g.InDepends {
+				title += " (in depends)"
+			} else {
+				title = t.paint(red, title+" (NOT in depends: overlinking)")
+			}
+		case "not-found":
+			title = t.paint(red, "not found")
+		default:
+			title = g.Kind
+		}
+		t.printf("    %s:\n", title)
+		for _, x := range g.Libs {
+			where := ""
+			if x.Path != "" {
+				where = " (" + x.Path + ")"
+			}
+			t.printf("      %s%s %s\n", x.Need, where, t.paint(dim, "from "+strings.Join(x.NeededBy, ", ")))
+		}
+	}
+	if len(lk.Overdepending) > 0 {
+		t.printf("    %s %s\n", t.paint(yellow, "overdepending:"), strings.Join(lk.Overdepending, ", "))
+	}
+	if len(lk.Unchecked) > 0 {
+		t.printf("    not checked for overdepending: %s\n", strings.Join(lk.Unchecked, ", "))
 	}
 }
