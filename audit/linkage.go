@@ -12,6 +12,9 @@ type Package struct {
 	Name    string `json:"name"`
 	Version string `json:"version,omitempty"`
 	Build   string `json:"build,omitempty"`
+	// Provides are the virtual packages it provides (dpkg Provides),
+	// which satisfy a dependency on them.
+	Provides []string `json:"provides,omitempty"`
 }
 
 // String returns "name-version-build", leaving out empty parts.
@@ -104,12 +107,13 @@ func (l *linker) linkage(r *Report, m *Manifest, envName string) *Linkage {
 	lk := &Linkage{Manager: m.Manager, Package: m.Package.String(), Depends: nonNil(m.Depends), Environment: envName,
 		Groups: []LinkGroup{}, Overlinking: []string{}, Overdepending: []string{}, Unchecked: []string{}}
 	groups := map[string]*LinkGroup{}
+	provides := map[string][]string{} // package -> the names it satisfies a dependency by
 	links := map[string]map[string]*Link{}
 	add := func(kind, pkg, need, path, by string) {
 		key := kind + "\x00" + pkg
 		g := groups[key]
 		if g == nil {
-			g = &LinkGroup{Kind: kind, Package: pkg, InDepends: kind == "package" && m.dependsOn(pkg)}
+			g = &LinkGroup{Kind: kind, Package: pkg, InDepends: kind == "package" && m.dependsOn(provides[pkg]...)}
 			groups[key] = g
 			links[key] = map[string]*Link{}
 		}
@@ -128,6 +132,9 @@ func (l *linker) linkage(r *Report, m *Manifest, envName string) *Linkage {
 			case ByArtifact:
 				add("self", "", res.Need, res.Path, b.Member)
 			case ByPackage:
+				if _, ok := provides[res.Package]; !ok {
+					provides[res.Package] = append([]string{res.Package}, l.providesOf(res.Path)...)
+				}
 				add("package", res.Package, res.Need, res.Path, b.Member)
 			case ByPolicy, BySkip:
 				add("system", "", res.Need, "", b.Member)
@@ -217,15 +224,26 @@ func (l *linker) linkage(r *Report, m *Manifest, envName string) *Linkage {
 	return lk
 }
 
-// dependsOn reports whether name is one of m's dependencies (or one of
-// the alternatives of one).
-func (m *Manifest) dependsOn(name string) bool {
+// dependsOn reports whether one of names is one of m's dependencies (or
+// one of the alternatives of one).
+func (m *Manifest) dependsOn(names ...string) bool {
 	for _, d := range m.Depends {
-		if slices.Contains(alternatives(d), name) {
-			return true
+		for _, a := range alternatives(d) {
+			if slices.Contains(names, a) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// providesOf returns the virtual packages the owner of path provides.
+func (l *linker) providesOf(path string) []string {
+	if l.env == nil {
+		return nil
+	}
+	p, _ := l.env.Owner(path)
+	return p.Provides
 }
 
 // alternatives splits a dependency "a | b" into its package names.

@@ -52,7 +52,8 @@ func searchDirs(member, tag string, entries []string) []searchDir {
 
 // elfCandidates lists the artifact paths ld.so tries for soname on
 // behalf of b, in order: b's DT_RPATH, the DT_RPATHs it inherits, its
-// DT_RUNPATH (the directories inside the artifact only).
+// DT_RUNPATH (the directories inside the artifact only), then, for an
+// artifact that installs into a root (a .deb), the system directories.
 func (l *linker) elfCandidates(b *Binary, soname string) []searchDir {
 	dirs := searchDirs(b.Member, "RPATH", rpath(b))
 	if len(b.RunPath) == 0 {
@@ -64,6 +65,9 @@ func (l *linker) elfCandidates(b *Binary, soname string) []searchDir {
 		if d.inArtifact {
 			out = append(out, searchDir{dir: path.Join(d.dir, soname), inArtifact: true, step: d.step})
 		}
+	}
+	for _, d := range l.sysDirs {
+		out = append(out, searchDir{dir: path.Join(d, soname), inArtifact: true, step: "default directory /" + d})
 	}
 	return out
 }

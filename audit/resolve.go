@@ -45,6 +45,9 @@ type linker struct {
 	host    LibraryFinder
 	dlls    DLLFinder
 	env     Environment // the packages beside a package artifact, or nil
+	// sysDirs are the root-relative directories ld.so searches by default,
+	// for artifacts that install into a root (a .deb); nil otherwise.
+	sysDirs []string
 	// loaders maps a binary to the binaries that load it.
 	loaders map[*Binary][]*Binary
 	// dllDirs are the directories a Windows artifact adds to the DLL

@@ -2,7 +2,6 @@ package policy
 
 import (
 	_ "embed"
-	"fmt"
 	"path"
 	"sort"
 	"strings"
@@ -171,22 +170,5 @@ func (t *condaTarget) NotPromised(string) string {
 // Judge implements [audit.Target]: the subdir is the tag when every
 // binary is of its architecture.
 func (t *condaTarget) Judge(r *audit.Report) {
-	res := audit.PolicyResult{Tag: t.subdir, OK: true}
-	for _, b := range t.bins {
-		if b.Arch != t.info.arch {
-			arch := b.Arch
-			if arch == "" {
-				arch = b.Machine
-			}
-			msg := fmt.Sprintf("is %s, but packages for %s hold %s binaries", arch, t.subdir, t.info.arch)
-			res.OK = false
-			res.Reasons = append(res.Reasons, b.Member+" "+msg)
-			r.Findings = append(r.Findings, audit.Finding{Code: "conda/wrong-arch", Severity: audit.Error, Member: b.Member, Message: msg})
-		}
-	}
-	r.Policies = append(r.Policies, res)
-	if res.OK {
-		r.PlatformTag = t.subdir
-		r.PlatformTags = []string{t.subdir}
-	}
+	judgeArch(r, t.subdir, t.info.arch, t.bins, "conda/wrong-arch")
 }
