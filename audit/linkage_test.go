@@ -116,3 +116,33 @@ func TestInstalledPath(t *testing.T) {
 		}
 	}
 }
+
+func TestFileEnvironment(t *testing.T) {
+	e := NewFileEnvironment([]InstalledPackage{
+		{Package: Package{Name: "libzlib", Version: "1.3.1"}, Files: []string{"lib/libz.so.1", "lib/libz.so.1.3.1", "include/zlib.h"}},
+		{Package: Package{Name: "numpy"}, Files: []string{"lib/python3.12/site-packages/numpy/_core/_multiarray_umath.cpython-312-x86_64-linux-gnu.so"}},
+		{Package: Package{Name: "python"}, Files: []string{"lib/libpython3.12.so.1.0", "bin/python3.12"}},
+		{Package: Package{Name: "ca-certificates"}, Files: []string{"ssl/cacert.pem"}},
+		{Package: Package{Name: "libblas"}, RunExports: true},
+		{Package: Package{Name: "other-zlib"}, Files: []string{"lib/libz.so.1"}},
+		{Package: Package{Name: "vc14_runtime"}, Files: []string{"Library/bin/VCRUNTIME140.dll"}},
+	}, false)
+	if p, ok := e.Owner("/lib/libz.so.1"); !ok || p.Name != "libzlib" {
+		t.Errorf("owner of lib/libz.so.1: %+v %v (the first package listed owns a shared path)", p, ok)
+	}
+	if _, ok := e.Owner("library/bin/vcruntime140.dll"); ok {
+		t.Error("case folded without fold")
+	}
+	for name, want := range map[string][2]bool{
+		"libzlib": {true, true}, "numpy": {false, true}, "python": {false, true}, "ca-certificates": {false, true},
+		"libblas": {true, true}, "vc14_runtime": {true, true}, "absent": {false, false},
+	} {
+		if has, known := e.Libraries(name); has != want[0] || known != want[1] {
+			t.Errorf("Libraries(%s) = %v, %v; want %v", name, has, known, want)
+		}
+	}
+	w := NewFileEnvironment([]InstalledPackage{{Package: Package{Name: "vc14_runtime"}, Files: []string{"Library/bin/VCRUNTIME140.dll"}}}, true)
+	if p, ok := w.Owner("library/bin/vcruntime140.dll"); !ok || p.Name != "vc14_runtime" {
+		t.Errorf("folded owner: %+v %v", p, ok)
+	}
+}
