@@ -70,6 +70,11 @@ type Config struct {
 	// DLLs finds Windows DLLs outside the artifact (--add-path); nil
 	// means none are looked up.
 	DLLs DLLFinder
+	// Environments are what the linkage of package artifacts is checked
+	// against, by package manager: "conda" (--prefix, --with), "dpkg"
+	// (--root). A manager without one gets its linkage within the package
+	// only.
+	Environments map[string]NamedEnvironment
 	// Workers is how many members are parsed at once; 0 means GOMAXPROCS.
 	Workers int
 	// Retain is how many leading bytes of a compressed ELF member are kept

@@ -40,6 +40,13 @@ type Environment interface {
 	Libraries(name string) (has, known bool)
 }
 
+// NamedEnvironment is an [Environment] with what it is, for reports
+// ("--prefix /opt/conda").
+type NamedEnvironment struct {
+	Environment
+	Name string
+}
+
 // Manifest is what a package artifact says about itself: its identity
 // and what it depends on.
 type Manifest struct {

@@ -268,9 +268,10 @@ type Report struct {
 	Binaries     []*Binary      `json:"binaries"`
 	ExternalLibs []ExternalLib  `json:"external_libs"`
 	Policies     []PolicyResult `json:"policies"`
-	// Linkage is the linkage audit of a package artifact (conda, .deb),
-	// nil for wheels and files.
-	Linkage  *Linkage  `json:"linkage,omitempty"`
+	// Linkages are the linkage audits of the packages in the artifact:
+	// one for a conda package or a .deb, one per package for a conda
+	// environment directory; empty for wheels and files.
+	Linkages []*Linkage `json:"linkages,omitempty"`
 	Findings []Finding `json:"findings"`
 	// Error is set when the artifact could not be read; the other fields
 	// then hold what was learned before the failure.

@@ -139,8 +139,8 @@ func writeReport(t *textWriter, r *audit.Report, opts TextOptions) {
 		}
 	}
 
-	if r.Linkage != nil {
-		writeLinkage(t, r.Linkage)
+	for _, lk := range r.Linkages {
+		writeLinkage(t, lk)
 	}
 
 	if len(r.Findings) > 0 {
