@@ -1,5 +1,7 @@
 // Package host finds shared libraries on a Linux host (or under a root
-// directory) the way the dynamic loader would, without running anything.
+// directory) the way the dynamic loader would, without running anything,
+// and reads the package databases that say which installed package
+// provides a file or a library.
 //
 // A [Linux] searches, for one needing binary: its DT_RPATH (only when it has
 // no DT_RUNPATH), the DT_RPATHs of the objects that loaded it,
@@ -11,12 +13,30 @@
 // the needing binary. Parsed libraries are cached, so a library is read
 // once per run however many binaries need it.
 //
+// [ReadDpkg] reads a Debian root's dpkg database (var/lib/dpkg: the
+// status file, or status.d in distroless images; the file lists; the
+// shlibs and symbols files; the diversions) and [ReadCondaPrefix] a conda
+// environment's conda-meta records, both through an fs.FS. [Dpkg.Owner]
+// and [CondaPrefix.Owner] name the [Package] that installed a file (dpkg
+// under both spellings of a merged-/usr path, /usr/lib/x and /lib/x);
+// [Dpkg.SharedLibrary] names the package that declares a soname and the
+// dependency a binary linked with it gets; [Dpkg.Satisfies] says whether
+// an installed package meets a Debian relation. The formats themselves
+// are parsed by internal/debian and internal/conda.
+//
 // # Limitations
 //
 // glibc-hwcaps subdirectories, $LIB and $PLATFORM are not used, and musl's
 // /etc/ld-musl-*.path is not read: libvet's Linux audit needs the host
 // only to name the external libraries a wheel would have to vendor. Symlinks are resolved against the real root, so a Root other than
 // "/" is only approximate when it contains absolute symlinks.
+//
+// The dpkg reader applies the merged-/usr aliases whether or not the root
+// is merged, matches Debian architecture wildcards ("linux-any") without
+// dpkg's table of architecture tuples, and does not follow
+// /etc/alternatives. In a distroless image the md5sums files are the only
+// file lists, so symlinks and directories there have no owner. In a conda
+// environment only the paths its records list have an owner.
 package host
 
 import (

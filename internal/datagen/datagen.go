@@ -1,7 +1,7 @@
-// Package datagen holds what policy's data generators (policy/internal/gen
-// for the Linux policies, policy/internal/wingen for the Windows data)
-// share: the token rule of libvet's line format, JSON error positions,
-// and writing or checking an output file.
+// Package datagen holds what libvet's data generators (policy/internal/gen,
+// policy/internal/wingen, externaldeps' generators) and readers of JSON
+// data (internal/conda) share: the token rule of libvet's line format,
+// JSON error positions, and writing or checking an output file.
 package datagen
 
 import (
