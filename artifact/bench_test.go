@@ -155,3 +155,52 @@ func BenchmarkStream(b *testing.B) {
 		}
 	})
 }
+
+// writeBenchTar writes a tar of about 50 MB of machine-code-like members,
+// compressed with c, and returns the uncompressed size of its members.
+func writeBenchTar(b *testing.B, path string, c compression) int64 {
+	rng := rand.New(rand.NewPCG(13, 14))
+	var entries []tentry
+	var total int64
+	for i := range 6 {
+		data := make([]byte, 8<<20)
+		binaryLike(data, rng)
+		entries = append(entries, tentry{name: fmt.Sprintf("usr/lib/libbench%d.so", i), data: string(data)})
+		total += int64(len(data))
+	}
+	entries = append(entries, tsym("usr/lib/libbench.so", "libbench0.so"))
+	if err := os.WriteFile(path, compress(b, c, buildTar(b, entries...)), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return total
+}
+
+// BenchmarkWalk walks a 50 MB tarball, as the auditor does with a .deb's
+// data tar or a .conda's pkg tar: each stream is decoded once.
+func BenchmarkWalk(b *testing.B) {
+	for _, c := range []compression{compZstd, compXz, compGzip} {
+		b.Run(c.String(), func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "bench.tar"+c.suffix())
+			total := writeBenchTar(b, path, c)
+			fi, _ := os.Stat(path)
+			b.Logf("%s: %.0f MB on disk, %.0f MB uncompressed", filepath.Base(path), float64(fi.Size())/1e6, float64(total)/1e6)
+			b.ReportAllocs()
+			b.SetBytes(total)
+			buf := make([]byte, 64<<10)
+			for b.Loop() {
+				a, err := Open(path, Limits{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				err = a.Walk(func(m *Member, r io.Reader) error {
+					_, err := io.CopyBuffer(io.Discard, r, buf)
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				a.Close()
+			}
+		})
+	}
+}

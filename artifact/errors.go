@@ -13,32 +13,39 @@ import (
 // unreadable is an [*Error] that wraps exactly one of these; test for them
 // with [errors.Is].
 var (
-	// ErrNotZip: the input is named like a wheel but is not a zip archive.
+	// ErrNotZip: the input is named like a wheel or a .conda but is not a
+	// zip archive.
 	ErrNotZip = errors.New("not a zip archive")
 	// ErrTruncated: the archive or a member's data ends before its
 	// structure says it should (a partial download).
 	ErrTruncated = errors.New("truncated archive")
 	// ErrCorrupt: the archive's structure is present but inconsistent
-	// (bad signatures, bad deflate data, local and central headers that
-	// disagree).
+	// (bad signatures, bad deflate, gzip, bzip2, xz or zstd data, bad tar
+	// headers, local and central headers that disagree, a .deb or .conda
+	// without the members its format requires).
 	ErrCorrupt = errors.New("corrupt archive")
 	// ErrBomb: a member inflates past its declared size, declares a
 	// compression ratio over [Limits.MaxRatio], or shares its data with
-	// another member.
+	// another member; or a compressed tar stream expands more than
+	// [Limits.MaxRatio] times its size.
 	ErrBomb = errors.New("possible zip bomb")
-	// ErrUnsafePath: a member name is empty, absolute, has a '..'
-	// component (with '/' or '\' as separator) or contains a NUL byte.
+	// ErrUnsafePath: a member name, or a tar hard link's target, is
+	// empty, absolute, has a '..' component (with '/' or '\' as
+	// separator) or contains a NUL byte.
 	ErrUnsafePath = errors.New("unsafe member name")
-	// ErrDuplicate: two members have the same name after normalisation.
+	// ErrDuplicate: two members have the same name after normalisation,
+	// or a tar holds two entries of one name.
 	ErrDuplicate = errors.New("duplicate member name")
 	// ErrNoWheelFile: a wheel has no NAME-VERSION.dist-info/WHEEL file.
 	ErrNoWheelFile = errors.New("no .dist-info/WHEEL file")
 	// ErrBadWheelFile: a wheel's WHEEL file cannot be used, or its
 	// .dist-info directory cannot be chosen.
 	ErrBadWheelFile = errors.New("invalid WHEEL file")
-	// ErrTooLarge: a declared size is over a [Limits] field.
+	// ErrTooLarge: a declared size is over a [Limits] field, a tar
+	// stream decompresses to more than [Limits.MaxTotalSize], or a zstd
+	// window or xz dictionary is over [Limits.MaxWindow].
 	ErrTooLarge = errors.New("over a size limit")
-	// ErrTooManyMembers: the archive has more entries than
+	// ErrTooManyMembers: the archive (or directory) has more entries than
 	// [Limits.MaxMembers].
 	ErrTooManyMembers = errors.New("too many members")
 	// ErrChecksum: a member's data does not match its CRC-32.
@@ -46,9 +53,17 @@ var (
 	// ErrBadFilename: a .whl file name does not follow PEP 427.
 	ErrBadFilename = errors.New("invalid wheel filename")
 	// ErrUnsupported: the input or member uses a feature libvet cannot
-	// read (a directory input, encryption, a compression method other
-	// than stored or deflate).
+	// read (a special file as input, zip encryption, a zip compression
+	// method other than stored or deflate, a sparse tar member, an xz
+	// filter other than LZMA2, a Debian package format other than 2.x).
 	ErrUnsupported = errors.New("unsupported")
+	// ErrNotFound: [Artifact.Resolve] was given a path that names no
+	// member and follows no link.
+	ErrNotFound = errors.New("no such member")
+	// ErrDanglingLink: a link followed by [Artifact.Resolve] leads to no
+	// member: its target, or a directory on the way, does not exist, or
+	// there are more than 40 links to follow (a loop).
+	ErrDanglingLink = errors.New("dangling link")
 )
 
 // Error is an error about one artifact, and about one member of it when

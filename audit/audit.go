@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"slices"
 	"sort"
@@ -99,18 +100,6 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 	}
 	defer a.Close()
 	r.Kind = string(a.Kind)
-	if a.Wheel != nil {
-		r.DeclaredTags = declaredTags(a.Wheel)
-	}
-	for _, p := range a.Problems() {
-		sev := Warning
-		if p.Serious {
-			sev = Error
-		}
-		r.Findings = append(r.Findings, Finding{Code: "wheel/metadata", Severity: sev, Member: p.Member, Message: p.Msg})
-	}
-
-	members := a.Members()
 	fail := func(err error) *Report {
 		var aerr *artifact.Error
 		if !errors.As(err, &aerr) {
@@ -119,17 +108,48 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 		r.Error = err.Error()
 		return r
 	}
-	results, err := readAll(ctx, members, cfg)
+
+	var members []*artifact.Member
+	var results []member
+	if a.Streamed() {
+		members, results, err = walkAll(ctx, a, cfg)
+	} else {
+		members = a.Members()
+		results, err = readAll(ctx, members, cfg)
+	}
 	if err != nil {
 		return fail(err)
 	}
+	r.Findings = append(r.Findings, problemFindings(a)...)
+
+	manifest, declared, mfindings := packageManifest(a)
+	r.Findings = append(r.Findings, mfindings...)
+	prefix, err := condaPrefixOf(a)
+	if err != nil {
+		return fail(err)
+	}
+	if prefix != nil {
+		declared = prefix.declared()
+	}
+	switch {
+	case a.Wheel != nil:
+		r.DeclaredTags = declaredTags(a.Wheel)
+	case declared != nil:
+		r.DeclaredTags = declared
+	}
 	bins, files := classify(r, members, results)
+	if a.Wheel != nil {
+		r.Findings = append(r.Findings, tagFindings(r)...)
+	}
+	r.Findings = append(r.Findings, packageTagFindings(a.Kind, r)...)
+
 	in := Input{Declared: r.DeclaredTags, Tags: []string{}}
 	if a.Wheel != nil {
 		in.Tags = fullTags(a.Wheel)
 	}
 	platform := choosePlatform(cfg.Platforms, bins, r.DeclaredTags)
 	var target Target
+	var format Format
 	if platform != nil {
 		for _, b := range bins {
 			if b.Format == platform.Format() {
@@ -137,25 +157,74 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 			}
 		}
 		target = platform.Target(in)
+		format = platform.Format()
 		r.Findings = append(r.Findings, otherFormats(bins, platform)...)
 	}
-	var format Format
-	if platform != nil {
-		format = platform.Format()
+	hostSearch := cfg.Host
+	var env NamedEnvironment
+	switch {
+	case manifest != nil:
+		env = cfg.Environments[manifest.Manager]
+		hostSearch = nil // a package's libraries come from the package or its environment
+	case prefix != nil:
+		env = NamedEnvironment{Environment: prefix.env, Name: "the environment itself"}
+		hostSearch = nil
 	}
-	l := newLinker(bins, files, cfg.Exclude, target, format, cfg.Host)
+	l := newLinker(bins, files, cfg.Exclude, target, format, hostSearch)
 	l.dlls = cfg.DLLs
+	l.env = env.Environment
+	if fa, ok := l.env.(interface{ ForArch(string) Environment }); ok && len(declared) == 1 {
+		l.env = fa.ForArch(declared[0])
+	}
+	if sd, ok := target.(interface{ SystemDirs() []string }); ok {
+		l.sysDirs = sd.SystemDirs()
+	}
+	r.Findings = append(r.Findings, l.addLinks(a)...)
 	if slices.ContainsFunc(bins, func(b *Binary) bool { return b.Format == FormatPE }) {
 		if l.dllDirs, err = findDLLDirs(members); err != nil {
 			return fail(err)
+		}
+		if dd, ok := target.(interface{ DLLDirs() []DLLDir }); ok {
+			l.dllDirs = append(l.dllDirs, dd.DLLDirs()...)
 		}
 	}
 	r.ExternalLibs = l.resolve()
 	if target != nil {
 		target.Judge(r)
 	}
+	if manifest != nil {
+		r.Linkages = append(r.Linkages, l.linkage(r, r.Binaries, manifest, env.Name))
+	}
+	if prefix != nil {
+		for _, p := range prefix.packages(r.Binaries) {
+			r.Linkages = append(r.Linkages, l.linkage(r, p.bins, p.manifest, env.Name))
+		}
+	}
 	sortFindings(r.Findings)
 	return r
+}
+
+// problemFindings turns the artifact's problems into findings, under the
+// code of its kind's metadata.
+func problemFindings(a *artifact.Artifact) []Finding {
+	code := "artifact/problem"
+	switch a.Kind {
+	case artifact.KindWheel:
+		code = "wheel/metadata"
+	case artifact.KindConda:
+		code = "conda/metadata"
+	case artifact.KindDeb:
+		code = "deb/metadata"
+	}
+	var out []Finding
+	for _, p := range a.Problems() {
+		sev := Warning
+		if p.Serious {
+			sev = Error
+		}
+		out = append(out, Finding{Code: code, Severity: sev, Member: p.Member, Message: p.Msg})
+	}
+	return out
 }
 
 // classify adds each member's result to r (binaries, findings for
@@ -184,7 +253,6 @@ func classify(r *Report, members []*artifact.Member, results []member) ([]*Binar
 		}
 	}
 	r.Pure = len(r.Binaries) == 0 && unreadable == 0
-	r.Findings = append(r.Findings, tagFindings(r)...)
 	return bins, files
 }
 
@@ -312,11 +380,7 @@ func readAll(ctx context.Context, members []*artifact.Member, cfg Config) ([]mem
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	retain := cfg.Retain
-	if retain <= 0 {
-		retain = DefaultRetain
-	}
-	retain = min(retain, maxRetained/2) // leave room for the tables within the budget
+	retain := retainOf(cfg)
 	results := make([]member, len(members))
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
@@ -359,6 +423,38 @@ feed:
 		return nil, err
 	}
 	return results, nil
+}
+
+// retainOf is how many leading bytes of a compressed ELF member are kept.
+func retainOf(cfg Config) int64 {
+	retain := cfg.Retain
+	if retain <= 0 {
+		retain = DefaultRetain
+	}
+	return min(retain, maxRetained/2) // leave room for the tables within the budget
+}
+
+// walkAll reads the members of a streamed artifact (a .conda, a .deb, a
+// tarball) in archive order, each tar stream decoded once, and returns
+// the members read with their results. The first fatal error stops the
+// walk.
+func walkAll(ctx context.Context, a *artifact.Artifact, cfg Config) ([]*artifact.Member, []member, error) {
+	retain := retainOf(cfg)
+	var members []*artifact.Member
+	var results []member
+	err := a.Walk(func(m *artifact.Member, r io.Reader) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res := readStream(m, r, retain)
+		if res.fatal != nil {
+			return res.fatal
+		}
+		members = append(members, m)
+		results = append(results, res)
+		return nil
+	})
+	return members, results, err
 }
 
 // sortFindings orders findings by severity (worst first), member, code

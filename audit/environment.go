@@ -1,9 +1,17 @@
 package audit
 
 import (
+	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/libvet/libvet/artifact"
+	"github.com/libvet/libvet/host"
+	"github.com/libvet/libvet/internal/conda"
+	"github.com/libvet/libvet/internal/debian"
 )
 
 // InstalledPackage is one package of an environment with the files it
@@ -52,6 +60,26 @@ func NewFileEnvironment(pkgs []InstalledPackage, fold bool) *FileEnvironment {
 	return e
 }
 
+// MergeEnvironments merges file environments: a path belongs to the
+// first that has it; paths fold case if any environment does.
+func MergeEnvironments(envs ...*FileEnvironment) *FileEnvironment {
+	m := &FileEnvironment{owners: map[string]Package{}, libs: map[string]bool{}}
+	for _, e := range envs {
+		m.fold = m.fold || e.fold
+	}
+	for _, e := range envs {
+		for p, pkg := range e.owners {
+			if k := m.key(p); m.owners[k].Name == "" {
+				m.owners[k] = pkg
+			}
+		}
+		for n, has := range e.libs {
+			m.libs[n] = m.libs[n] || has
+		}
+	}
+	return m
+}
+
 func (e *FileEnvironment) key(p string) string {
 	p = path.Clean(strings.TrimPrefix(p, "/"))
 	if e.fold {
@@ -77,4 +105,138 @@ var interpreters = map[string]bool{"python": true, "r": true, "r-base": true}
 func (e *FileEnvironment) Libraries(name string) (has, known bool) {
 	has, known = e.libs[name]
 	return has, known
+}
+
+// CondaPrefixEnvironment is the environment of an installed conda prefix
+// (--prefix): its conda-meta records' file lists. Paths compare without
+// regard to case when a record is for a Windows subdir.
+func CondaPrefixEnvironment(p *host.CondaPrefix) *FileEnvironment {
+	var pkgs []InstalledPackage
+	fold := false
+	for _, r := range p.Records() {
+		pkgs = append(pkgs, InstalledPackage{Package: Package{Name: r.Name, Version: r.Version, Build: r.Build}, Files: r.Files})
+		fold = fold || strings.HasPrefix(r.Subdir, "win-")
+	}
+	return NewFileEnvironment(pkgs, fold)
+}
+
+// DpkgEnvironment is the environment of a Debian root (--root): the dpkg
+// database says which package owns a library and whether a package
+// satisfies a dependency (versions, Provides, architecture qualifiers).
+type DpkgEnvironment struct {
+	db   *host.Dpkg
+	arch string // the artifact's architecture, "" for the root's native one
+}
+
+// NewDpkgEnvironment returns the environment of db for packages of arch.
+func NewDpkgEnvironment(db *host.Dpkg, arch string) *DpkgEnvironment {
+	return &DpkgEnvironment{db: db, arch: arch}
+}
+
+// ForArch returns the environment for packages of the dpkg architecture
+// arch.
+func (e *DpkgEnvironment) ForArch(arch string) Environment {
+	return &DpkgEnvironment{db: e.db, arch: arch}
+}
+
+// Owner implements [Environment].
+func (e *DpkgEnvironment) Owner(p string) (Package, bool) {
+	pkg, ok := e.db.Owner(p)
+	if !ok {
+		return Package{}, false
+	}
+	return Package{Name: pkg.Name, Version: pkg.Version}, true
+}
+
+// Libraries implements [Environment]: libvet does not judge Debian
+// packages for overdepending, so it never knows.
+func (e *DpkgEnvironment) Libraries(string) (bool, bool) { return false, false }
+
+// Satisfies implements [DependencyChecker]: one of depends is met by the
+// installed package pkg.
+func (e *DpkgEnvironment) Satisfies(depends []string, pkg string) bool {
+	for _, d := range depends {
+		deps, err := debian.ParseRelations(d)
+		if err != nil {
+			continue
+		}
+		for _, dep := range deps {
+			if got, ok := e.db.Satisfies(dep, e.arch); ok && got.Name == pkg {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// CondaPackagesEnvironment is the environment made of the conda packages
+// (.conda and .tar.bz2) in dir (--with): their info/paths.json (or
+// legacy info/files) file lists. Only the packages' metadata is read.
+func CondaPackagesEnvironment(dir string, lim artifact.Limits) (*FileEnvironment, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("--with %s: %w", dir, err)
+	}
+	var pkgs []InstalledPackage
+	fold := false
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !(strings.HasSuffix(name, ".conda") || strings.HasSuffix(name, ".tar.bz2")) {
+			continue
+		}
+		p, subdir, err := condaPackageFiles(filepath.Join(dir, name), lim)
+		if err != nil {
+			return nil, fmt.Errorf("--with %s: %w", dir, err)
+		}
+		pkgs = append(pkgs, p)
+		fold = fold || strings.HasPrefix(subdir, "win-")
+	}
+	if len(pkgs) == 0 {
+		return nil, fmt.Errorf("--with %s: no conda packages (.conda, .tar.bz2) in this directory", dir)
+	}
+	return NewFileEnvironment(pkgs, fold), nil
+}
+
+// condaPackageFiles reads a conda package's identity and file list.
+func condaPackageFiles(file string, lim artifact.Limits) (InstalledPackage, string, error) {
+	a, err := artifact.Open(file, lim)
+	if err != nil {
+		return InstalledPackage{}, "", err
+	}
+	defer a.Close()
+	meta := func(name string) ([]byte, error) {
+		data, ok := a.MetadataFile(name)
+		if !ok {
+			return nil, fmt.Errorf("%s: no %s; is this a conda package?", file, name)
+		}
+		return data, nil
+	}
+	data, err := meta(condaIndex)
+	if err != nil {
+		return InstalledPackage{}, "", err
+	}
+	ix, err := conda.ParseIndex(data)
+	if err != nil {
+		return InstalledPackage{}, "", fmt.Errorf("%s: %s: %w", file, condaIndex, err)
+	}
+	p := InstalledPackage{Package: Package{Name: ix.Name, Version: ix.Version, Build: ix.Build}}
+	if data, err := meta("info/paths.json"); err == nil {
+		paths, err := conda.ParsePaths(data)
+		if err != nil {
+			return InstalledPackage{}, "", fmt.Errorf("%s: info/paths.json: %w", file, err)
+		}
+		for _, e := range paths.Paths {
+			if e.Type != conda.Directory {
+				p.Files = append(p.Files, e.Path)
+			}
+		}
+	} else if data, err := meta("info/files"); err == nil {
+		if p.Files, err = conda.ParseFiles(data); err != nil {
+			return InstalledPackage{}, "", fmt.Errorf("%s: info/files: %w", file, err)
+		}
+	} else {
+		return InstalledPackage{}, "", fmt.Errorf("%s: neither info/paths.json nor info/files; is this a conda package?", file)
+	}
+	_, p.RunExports = a.MetadataFile("info/run_exports.json")
+	return p, ix.Subdir, nil
 }

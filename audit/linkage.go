@@ -104,13 +104,28 @@ type Link struct {
 // Group kinds, in the order groups are listed.
 var groupOrder = []string{"self", "package", "system", "excluded", "not-found"}
 
+// codePrefix is the finding code prefix of each manager's packages.
+var codePrefix = map[string]string{"conda": "conda", "dpkg": "deb"}
+
+// addDependency says how to fix an overlinking, per manager.
+var addDependency = map[string]string{
+	"conda": "add %s to the run requirements",
+	"dpkg":  "add %s to Depends (dpkg-shlibdeps adds it from the library's shlibs when it sees the link)",
+}
+
+// envAdvice says how to give each manager's environment.
+var envAdvice = map[string]string{
+	"conda": "give the environment with --prefix ENV or --with DIR-OF-PACKAGES",
+	"dpkg":  "give a Debian root with --root (this host has no dpkg database)",
+}
+
 // alwaysIgnored are dependencies conda-build never reports as
 // overdepending on Linux: the compiler runtime every build pulls in.
 var alwaysIgnored = map[string]bool{"libgcc-ng": true, "libgcc": true}
 
 // link groups the resolutions of the package's binaries, and reports
 // overlinking, overdepending and libraries not found as findings.
-func (l *linker) linkage(r *Report, m *Manifest, envName string) *Linkage {
+func (l *linker) linkage(r *Report, bins []*Binary, m *Manifest, envName string) *Linkage {
 	lk := &Linkage{Manager: m.Manager, Package: m.Package.String(), Depends: nonNil(m.Depends), Environment: envName,
 		Groups: []LinkGroup{}, Overlinking: []string{}, Overdepending: []string{}, Unchecked: []string{}}
 	groups := map[string]*LinkGroup{}
@@ -120,7 +135,7 @@ func (l *linker) linkage(r *Report, m *Manifest, envName string) *Linkage {
 		key := kind + "\x00" + pkg
 		g := groups[key]
 		if g == nil {
-			g = &LinkGroup{Kind: kind, Package: pkg, InDepends: kind == "package" && m.dependsOn(provides[pkg]...)}
+			g = &LinkGroup{Kind: kind, Package: pkg, InDepends: kind == "package" && l.inDepends(m, pkg, provides[pkg])}
 			groups[key] = g
 			links[key] = map[string]*Link{}
 		}
@@ -133,10 +148,15 @@ func (l *linker) linkage(r *Report, m *Manifest, envName string) *Linkage {
 			x.NeededBy = append(x.NeededBy, by)
 		}
 	}
-	for _, b := range r.Binaries {
+	for _, b := range bins {
 		for _, res := range b.Resolutions {
 			switch res.By {
 			case ByArtifact:
+				// In an environment directory, another package's file.
+				if p, ok := l.envOwner(res.Path); ok && p.Name != m.Package.Name {
+					add("package", p.Name, res.Need, res.Path, b.Member)
+					break
+				}
 				add("self", "", res.Need, res.Path, b.Member)
 			case ByPackage:
 				if _, ok := provides[res.Package]; !ok {
@@ -181,23 +201,26 @@ func (l *linker) linkage(r *Report, m *Manifest, envName string) *Linkage {
 			if !g.InDepends {
 				lk.Overlinking = append(lk.Overlinking, g.Package)
 				for _, x := range g.Libs {
-					r.Findings = append(r.Findings, Finding{Code: m.Manager + "/overlinking", Severity: Error, Member: strings.Join(x.NeededBy, ", "),
-						Message: fmt.Sprintf("links %s from %s (%s), which is not in depends: overlinking, or a missing run dependency; add %s to the run requirements",
-							x.Need, g.Package, x.Path, g.Package)})
+					r.Findings = append(r.Findings, Finding{Code: codePrefix[m.Manager] + "/overlinking", Severity: Error, Member: strings.Join(x.NeededBy, ", "),
+						Message: fmt.Sprintf("links %s from %s (%s), which is not in depends: overlinking, or a missing run dependency; %s",
+							x.Need, g.Package, x.Path, fmt.Sprintf(addDependency[m.Manager], g.Package))})
 				}
 			}
 		case "not-found":
 			for _, x := range g.Libs {
 				sev, advice := Error, "no package of the environment installs it where the loader looks"
 				if l.env == nil {
-					sev, advice = Warning, "not in this package; give the environment with --prefix or --with to learn which package provides it"
+					sev, advice = Warning, "not in this package; "+envAdvice[m.Manager]+" to learn which package provides it"
 				}
-				r.Findings = append(r.Findings, Finding{Code: m.Manager + "/library-not-found", Severity: sev, Member: strings.Join(x.NeededBy, ", "),
+				r.Findings = append(r.Findings, Finding{Code: codePrefix[m.Manager] + "/library-not-found", Severity: sev, Member: strings.Join(x.NeededBy, ", "),
 					Message: fmt.Sprintf("needs %s: %s", x.Need, advice)})
 			}
 		}
 	}
 	for _, dep := range m.Depends {
+		if m.Manager == "dpkg" {
+			break // Depends rightly name programs and data too; see the package doc
+		}
 		alts := alternatives(dep)
 		if slices.ContainsFunc(alts, func(a string) bool { return linked[a] || alwaysIgnored[a] }) {
 			continue
@@ -215,18 +238,18 @@ func (l *linker) linkage(r *Report, m *Manifest, envName string) *Linkage {
 			lk.Unchecked = append(lk.Unchecked, dep)
 		case has:
 			lk.Overdepending = append(lk.Overdepending, dep)
-			r.Findings = append(r.Findings, Finding{Code: m.Manager + "/overdepending", Severity: Warning,
+			r.Findings = append(r.Findings, Finding{Code: codePrefix[m.Manager] + "/overdepending", Severity: Warning,
 				Message: fmt.Sprintf("depends on %s, which installs shared libraries, but nothing in the package links against them: overdepending, or statically linked (add it to build/ignore_run_exports)", dep)})
 		}
 	}
 	if len(lk.Unchecked) > 0 {
 		msg := fmt.Sprintf("overdepending not checked for %s: ", strings.Join(lk.Unchecked, ", "))
 		if l.env == nil {
-			msg += "give the environment with --prefix or --with"
+			msg += envAdvice[m.Manager]
 		} else {
 			msg += "not in " + envName
 		}
-		r.Findings = append(r.Findings, Finding{Code: m.Manager + "/unchecked", Severity: Info, Message: msg})
+		r.Findings = append(r.Findings, Finding{Code: codePrefix[m.Manager] + "/unchecked", Severity: Info, Message: msg})
 	}
 	return lk
 }
@@ -244,6 +267,31 @@ func (m *Manifest) dependsOn(names ...string) bool {
 	return false
 }
 
+// DependencyChecker is an [Environment] that decides itself whether a
+// package satisfies one of a manifest's dependencies (dpkg: versions,
+// Provides, architecture qualifiers).
+type DependencyChecker interface {
+	Satisfies(depends []string, pkg string) bool
+}
+
+// inDepends reports whether pkg (or a name it provides) satisfies one of
+// m's dependencies.
+func (l *linker) inDepends(m *Manifest, pkg string, names []string) bool {
+	if dc, ok := l.env.(DependencyChecker); ok {
+		return dc.Satisfies(m.Depends, pkg)
+	}
+	return m.dependsOn(names...)
+}
+
+// envOwner returns the package of the environment that installs the
+// artifact member at path.
+func (l *linker) envOwner(member string) (Package, bool) {
+	if l.env == nil {
+		return Package{}, false
+	}
+	return l.env.Owner(installedPath(member))
+}
+
 // providesOf returns the virtual packages the owner of path provides.
 func (l *linker) providesOf(path string) []string {
 	if l.env == nil {
@@ -253,11 +301,12 @@ func (l *linker) providesOf(path string) []string {
 	return p.Provides
 }
 
-// alternatives splits a dependency "a | b" into its package names.
+// alternatives splits a dependency "a (>= 1) | b" into its package
+// names.
 func alternatives(dep string) []string {
 	var out []string
 	for _, a := range strings.Split(dep, "|") {
-		out = append(out, strings.TrimSpace(a))
+		out = append(out, dependencyName(a))
 	}
 	return out
 }

@@ -47,7 +47,7 @@ func TestLinkage(t *testing.T) {
 	l.env = env
 	r := &Report{Binaries: []*Binary{ext, own}}
 	r.ExternalLibs = l.resolve()
-	lk := l.linkage(r, m, "--with pkgs")
+	lk := l.linkage(r, r.Binaries, m, "--with pkgs")
 
 	var kinds []string
 	for _, g := range lk.Groups {
@@ -88,12 +88,12 @@ func TestLinkage(t *testing.T) {
 	l = newLinker([]*Binary{ext, own}, nil, nil, systemTarget{}, FormatELF, nil)
 	r = &Report{Binaries: []*Binary{ext, own}}
 	r.ExternalLibs = l.resolve()
-	lk = l.linkage(r, m, "")
+	lk = l.linkage(r, r.Binaries, m, "")
 	if len(lk.Overdepending) != 0 || len(lk.Unchecked) != 4 {
 		t.Errorf("no environment: %+v", lk)
 	}
 	for _, f := range r.Findings {
-		if f.Severity == Error || (f.Code == "conda/library-not-found" && !strings.Contains(f.Message, "--prefix or --with")) {
+		if f.Severity == Error || (f.Code == "conda/library-not-found" && !strings.Contains(f.Message, "--prefix ENV or --with DIR")) {
 			t.Errorf("no environment: %+v", f)
 		}
 	}

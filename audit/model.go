@@ -272,7 +272,7 @@ type Report struct {
 	// one for a conda package or a .deb, one per package for a conda
 	// environment directory; empty for wheels and files.
 	Linkages []*Linkage `json:"linkages,omitempty"`
-	Findings []Finding `json:"findings"`
+	Findings []Finding  `json:"findings"`
 	// Error is set when the artifact could not be read; the other fields
 	// then hold what was learned before the failure.
 	Error string `json:"error,omitempty"`

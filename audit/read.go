@@ -58,8 +58,17 @@ func readMember(m *artifact.Member, retain int64) member {
 		return openFailed(err)
 	}
 	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 64<<10)
-	head, err := br.Peek(int(n))
+	return readStream(m, rc, retain)
+}
+
+// readStream sniffs m from r, which streams its bytes from the start,
+// and parses it when it is a binary, in one pass.
+func readStream(m *artifact.Member, r io.Reader, retain int64) member {
+	if m.Size < 4 {
+		return member{}
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, err := br.Peek(int(min(m.Size, sniffLen)))
 	if err != nil {
 		return member{fatal: err}
 	}

@@ -1,12 +1,14 @@
 package audit
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/libvet/libvet/artifact"
 	velf "github.com/libvet/libvet/elf"
 	"github.com/libvet/libvet/host"
 )
@@ -88,6 +90,43 @@ func newLinker(bins []*Binary, files map[string]*velf.File, exclude []string, t 
 		}
 	}
 	return l
+}
+
+// addLinks makes the artifact's symbolic links and hard links lead to
+// the binaries they point to: lib/libz.so.1 -> libz.so.1.2.13 is found
+// where the loader looks for libz.so.1. Links that point nowhere inside
+// the artifact are reported.
+func (l *linker) addLinks(a *artifact.Artifact) []Finding {
+	var out []Finding
+	for _, m := range a.Members() {
+		if m.Link == "" {
+			continue
+		}
+		target, err := a.Resolve(m.Path)
+		if err != nil {
+			out = append(out, Finding{Code: "artifact/link", Severity: Warning, Member: m.Path,
+				Message: fmt.Sprintf("a link to %s that leads to no file in the artifact: %v", m.Link, unwrapArtifact(err))})
+			continue
+		}
+		from, to := installedPath(m.Path), installedPath(target.Path)
+		for _, b := range l.byPath[to] {
+			l.byPath[from] = append(l.byPath[from], b)
+			if b.Format == FormatPE {
+				l.byLower[strings.ToLower(from)] = append(l.byLower[strings.ToLower(from)], b)
+			}
+		}
+	}
+	return out
+}
+
+// unwrapArtifact drops the "ARTIFACT: MEMBER: " prefix of an
+// *artifact.Error, for messages that already name the member.
+func unwrapArtifact(err error) error {
+	var aerr *artifact.Error
+	if errors.As(err, &aerr) {
+		return aerr.Err
+	}
+	return err
 }
 
 // installedPath is where a member lands when installed: for a member of
@@ -387,6 +426,7 @@ func (l *linker) why(b *Binary, where, soname string, r Resolution) string {
 		why = append(why, "libvet does not look for Windows DLLs on this host (give their directory with --add-path)")
 	case b != nil && b.Format == FormatMachO:
 		why = append(why, "libvet does not look for macOS libraries on this host")
+	case l.host == nil:
 	default:
 		why = append(why, "not found on this host")
 	}

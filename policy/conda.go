@@ -143,6 +143,25 @@ func (t *condaTarget) Promises(from *audit.Binary, name string) (audit.Resolutio
 	return audit.Resolution{}, false
 }
 
+// condaDLLDirs are the directories of a Windows conda environment on
+// the PATH its activation sets, which conda-forge's Python (patched to
+// restore the PATH search that Python 3.8 dropped) searches for the DLLs
+// extension modules import.
+var condaDLLDirs = []string{"Library/mingw-w64/bin", "Library/usr/bin", "Library/bin", "Scripts", "bin", "."}
+
+// DLLDirs returns, for a win-* subdir, the environment's directories the
+// DLL search includes; nil otherwise.
+func (t *condaTarget) DLLDirs() []audit.DLLDir {
+	if t.info.format != audit.FormatPE {
+		return nil
+	}
+	var out []audit.DLLDir
+	for _, d := range condaDLLDirs {
+		out = append(out, audit.DLLDir{Dir: d, How: "conda's activated PATH (" + d + "), which conda-forge's Python searches"})
+	}
+	return out
+}
+
 // winMachine maps a PE Binary.Arch to the machine names of the Windows data.
 func winMachine(arch string) string {
 	switch arch {

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,5 +88,17 @@ func TestCondaJudge(t *testing.T) {
 	CondaPlatform{audit.FormatELF}.Target(audit.Input{Declared: []string{"linux-64"}, Binaries: []*audit.Binary{good, bad}}).Judge(r)
 	if r.PlatformTag != "" || len(r.Findings) != 1 || r.Findings[0].Code != "conda/wrong-arch" || r.Findings[0].Member != "lib/libarm.so" {
 		t.Errorf("bad: %+v", r)
+	}
+}
+
+func TestCondaDLLDirs(t *testing.T) {
+	win := CondaPlatform{audit.FormatPE}.Target(audit.Input{Declared: []string{"win-64"}, Binaries: []*audit.Binary{{}}})
+	dirs := win.(interface{ DLLDirs() []audit.DLLDir }).DLLDirs()
+	if len(dirs) == 0 || !slices.ContainsFunc(dirs, func(d audit.DLLDir) bool { return d.Dir == "Library/bin" }) {
+		t.Errorf("win-64 DLL dirs %+v", dirs)
+	}
+	linux := CondaPlatform{audit.FormatELF}.Target(audit.Input{Declared: []string{"linux-64"}, Binaries: []*audit.Binary{{}}})
+	if d := linux.(interface{ DLLDirs() []audit.DLLDir }).DLLDirs(); d != nil {
+		t.Errorf("linux-64 DLL dirs %+v", d)
 	}
 }

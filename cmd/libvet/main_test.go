@@ -84,6 +84,20 @@ func TestCLI(t *testing.T) {
 		{name: "traversal", args: []string{"show", "--format", "json", bad["traversal"]}, code: 3},
 		{name: "bomb", args: []string{"check", bad["bomb"]}, code: 3},
 		{name: "no-wheel-file", args: []string{"show", bad["no_wheel_file"]}, code: 3},
+
+		// Packages: the linkage audit (testdata/conda, testdata/containers,
+		// testdata/prefix and testdata/dpkgroot say what each is for).
+		{name: "conda-alone", args: []string{"check", "../../testdata/conda/libpng-1.6.39-h0_0.conda"}, code: 0},
+		{name: "conda-with", args: []string{"check", "--with", "../../testdata/conda/with", "../../testdata/conda/libpng-1.6.39-h0_0.conda",
+			"../../testdata/conda/libpng-1.6.39-h0_0.tar.bz2", "../../testdata/conda/pngbad-1.6.39-h0_0.conda"}, code: 1},
+		{name: "conda-with-json", args: []string{"show", "--format", "json", "--with", "../../testdata/conda/with", "../../testdata/conda/pngbad-1.6.39-h0_0.conda"}, code: 0},
+		{name: "conda-prefix", args: []string{"show", "--prefix", "../../testdata/prefix", "../../testdata/conda/libpng-1.6.39-h0_0.tar.bz2"}, code: 0},
+		{name: "conda-prefix-dir", args: []string{"show", "../../testdata/prefix"}, code: 0},
+		{name: "conda-prefix-and-with", args: []string{"show", "--prefix", "../../testdata/prefix", "--with", "../../testdata/conda/with", "x.conda"}, code: 2},
+		{name: "conda-bad-with", args: []string{"show", "--with", "../../testdata/wheels", "x.conda"}, code: 2},
+		{name: "deb-root", args: []string{"check", "--root", "../../testdata/dpkgroot/debian", "../../testdata/containers/zlib1g_1.2.13.dfsg-1_amd64.deb",
+			"../../testdata/containers/libffi8_3.4.4-1_amd64.deb"}, code: 0},
+		{name: "deb-root-json", args: []string{"show", "--format", "json", "--root", "../../testdata/dpkgroot/debian", "../../testdata/containers/liblz4-1_1.9.4-1_amd64.deb"}, code: 0},
 	}
 	for _, w := range goldenWheels {
 		args := append(append([]string{w.cmd}, hermetic...), w.flags...)

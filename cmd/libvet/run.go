@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -43,7 +46,11 @@ Usage:
   libvet help                        this text
   libvet version                     the version
 
-ARTIFACT is a wheel (.whl) or a single ELF binary.
+ARTIFACT is a wheel (.whl), a conda package (.conda, .tar.bz2), a Debian
+package (.deb), a tarball (.tar, .tar.gz, .tar.xz, .tar.zst), a directory
+(site-packages, a conda environment, a sysroot) or a single ELF, PE or
+Mach-O binary. Conda packages and .debs also get a linkage audit: which
+package each library comes from, overlinking and overdepending.
 
 Flags:
 %s
@@ -60,6 +67,9 @@ type options struct {
 	exclude     []string
 	ldpaths     string
 	addPath     []string
+	root        string
+	prefix      string
+	with        []string
 	noISA       bool
 	failOn      string
 	verbose     bool
@@ -75,6 +85,9 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringArrayVar(&o.exclude, "exclude", nil, "glob on a soname or host library path that another package provides (repeatable)")
 	fs.StringVar(&o.ldpaths, "ldpaths", "", "colon-separated host library directories, replacing ld.so.conf and the defaults")
 	fs.StringArrayVar(&o.addPath, "add-path", nil, "colon-separated directories searched for Windows DLLs the artifact needs but does not ship, as delvewheel's --add-path (repeatable)")
+	fs.StringVar(&o.root, "root", "/", "the root file system the host libraries and, for .deb packages, the dpkg database are read from")
+	fs.StringVar(&o.prefix, "prefix", "", "a conda environment whose packages a conda package's libraries may come from")
+	fs.StringArrayVar(&o.with, "with", nil, "a directory of conda packages (.conda, .tar.bz2) a conda package's libraries may come from (repeatable)")
 	fs.BoolVar(&o.noISA, "disable-isa-ext-check", false, "ignore x86-64 micro-architecture levels (x86-64-v2/v3/v4)")
 	fs.StringVar(&o.failOn, "fail-on", "error", "check: the lowest severity that fails: info, warning or error")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "text: list every need, including those the platform promises")
@@ -129,13 +142,16 @@ func run(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 
-	cfg := o.config(e)
+	cfg, err := o.config(e, paths, fs.Changed("root"))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "libvet %s: %v\n", cmd, err)
+		return exitUsage
+	}
 	reports := make([]*audit.Report, len(paths))
 	for i, p := range paths {
 		reports[i] = audit.Run(ctx, p, cfg)
 	}
 
-	var err error
 	switch o.format {
 	case "json":
 		err = report.WriteJSON(e.stdout, version, reports)
@@ -179,19 +195,22 @@ func (o *options) validate() error {
 	return nil
 }
 
-// config wires the audit: limits, platform rules and the host search.
-func (o *options) config(e env) audit.Config {
-	hopts := host.Options{}
+// config wires the audit: limits, platform rules, the host search and
+// the environments package artifacts are checked against. It reads the
+// dpkg database of --root only when a .deb is audited or --root is given.
+func (o *options) config(e env, paths []string, rootSet bool) (audit.Config, error) {
+	hopts := host.Options{Root: o.root}
 	if o.ldpathsSet {
 		hopts.LDPaths = splitPath(o.ldpaths)
 	} else if lp := e.getenv("LD_LIBRARY_PATH"); lp != "" {
 		hopts.LibraryPath = splitPath(lp)
 	}
 	cfg := audit.Config{
-		Limits:    artifact.DefaultLimits(),
-		Platforms: policy.Platforms(policy.LinuxPlatform{DisableISACheck: o.noISA}),
-		Exclude:   o.exclude,
-		Host:      host.NewLinux(hopts),
+		Limits:       artifact.DefaultLimits(),
+		Platforms:    policy.Platforms(policy.LinuxPlatform{DisableISACheck: o.noISA}),
+		Exclude:      o.exclude,
+		Host:         host.NewLinux(hopts),
+		Environments: map[string]audit.NamedEnvironment{},
 	}
 	var dllDirs []string
 	for _, p := range o.addPath {
@@ -200,7 +219,36 @@ func (o *options) config(e env) audit.Config {
 	if len(dllDirs) > 0 {
 		cfg.DLLs = host.NewDLLPath(dllDirs)
 	}
-	return cfg
+	switch {
+	case o.prefix != "" && len(o.with) > 0:
+		return cfg, errors.New("give the conda environment with --prefix or with --with, not both")
+	case o.prefix != "":
+		p, err := host.ReadCondaPrefix(os.DirFS(o.prefix))
+		if err != nil {
+			return cfg, fmt.Errorf("--prefix %s: %w (want a conda environment, with conda-meta/)", o.prefix, err)
+		}
+		cfg.Environments["conda"] = audit.NamedEnvironment{Environment: audit.CondaPrefixEnvironment(p), Name: "--prefix " + o.prefix}
+	case len(o.with) > 0:
+		var envs []*audit.FileEnvironment
+		for _, dir := range o.with {
+			env, err := audit.CondaPackagesEnvironment(dir, cfg.Limits)
+			if err != nil {
+				return cfg, err
+			}
+			envs = append(envs, env)
+		}
+		cfg.Environments["conda"] = audit.NamedEnvironment{Environment: audit.MergeEnvironments(envs...), Name: "--with " + strings.Join(o.with, ", --with ")}
+	}
+	if rootSet || slices.ContainsFunc(paths, func(p string) bool { return strings.HasSuffix(strings.ToLower(p), ".deb") }) {
+		db, err := host.ReadDpkg(os.DirFS(o.root))
+		switch {
+		case err == nil:
+			cfg.Environments["dpkg"] = audit.NamedEnvironment{Environment: audit.NewDpkgEnvironment(db, ""), Name: "--root " + o.root}
+		case rootSet || !errors.Is(err, fs.ErrNotExist):
+			return cfg, fmt.Errorf("--root %s: %w", o.root, err)
+		}
+	}
+	return cfg, nil
 }
 
 func splitPath(s string) []string {
