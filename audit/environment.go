@@ -240,3 +240,71 @@ func condaPackageFiles(file string, lim artifact.Limits) (InstalledPackage, stri
 	_, p.RunExports = a.MetadataFile("info/run_exports.json")
 	return p, ix.Subdir, nil
 }
+
+// VersionChecker is an [Environment] that can tell whether a dependency
+// asks for a recent enough version of the package that provides a
+// library, given the symbol version nodes a binary uses from it.
+type VersionChecker interface {
+	// CheckVersion returns why depends is too weak for a binary that
+	// uses nodes of soname from pkg, or "" when it is not (or cannot
+	// tell).
+	CheckVersion(depends []string, pkg, soname string, nodes []string) string
+}
+
+// CheckVersion implements [VersionChecker] as dpkg-shlibdeps computes a
+// dependency: the package's symbols file gives the version that
+// introduced each symbol version node the binary uses (its shlibs file,
+// when there is no symbols file, one version for the whole library), and
+// the Depends entry on the package must ask for at least the highest.
+func (e *DpkgEnvironment) CheckVersion(depends []string, pkg, soname string, nodes []string) string {
+	var need debian.Version
+	var why string
+	for _, lib := range e.db.SharedLibrary(soname, e.arch) {
+		if lib.Package.Name != pkg {
+			continue
+		}
+		switch {
+		case lib.Symbols != nil:
+			mins := lib.Symbols.MinVersions()
+			for _, n := range nodes {
+				if v, ok := mins[n]; ok && v.Compare(need) > 0 {
+					need, why = v, fmt.Sprintf("uses %s of %s, which %s's symbols file says needs %s (>= %s)", n, soname, pkg, pkg, v)
+				}
+			}
+		default:
+			for _, dep := range lib.Depends {
+				for _, r := range dep {
+					if r.Name == pkg && r.Op == debian.OpGreaterEqual && r.Version.Compare(need) > 0 {
+						need, why = r.Version, fmt.Sprintf("links %s, which %s's shlibs file says needs %s", soname, pkg, debian.FormatRelations([]debian.Dependency{dep}))
+					}
+				}
+			}
+		}
+		break
+	}
+	if why == "" {
+		return ""
+	}
+	for _, d := range depends {
+		deps, err := debian.ParseRelations(d)
+		if err != nil {
+			continue
+		}
+		for _, dep := range deps {
+			for _, r := range dep {
+				if r.Name != pkg {
+					continue
+				}
+				// The constraint's lower bound must reach need.
+				switch r.Op {
+				case debian.OpGreaterEqual, debian.OpGreater, debian.OpEqual:
+					if r.Version.Compare(need) >= 0 {
+						return ""
+					}
+				}
+				return fmt.Sprintf("%s, but Depends has %s", why, d)
+			}
+		}
+	}
+	return ""
+}

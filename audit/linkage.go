@@ -206,6 +206,9 @@ func (l *linker) linkage(r *Report, bins []*Binary, m *Manifest, envName string)
 							x.Need, g.Package, x.Path, fmt.Sprintf(addDependency[m.Manager], g.Package))})
 				}
 			}
+			if vc, ok := l.env.(VersionChecker); ok && g.InDepends {
+				r.Findings = append(r.Findings, l.checkVersions(vc, bins, m, g)...)
+			}
 		case "not-found":
 			for _, x := range g.Libs {
 				sev, advice := Error, "no package of the environment installs it where the loader looks"
@@ -252,6 +255,31 @@ func (l *linker) linkage(r *Report, bins []*Binary, m *Manifest, envName string)
 		r.Findings = append(r.Findings, Finding{Code: codePrefix[m.Manager] + "/unchecked", Severity: Info, Message: msg})
 	}
 	return lk
+}
+
+// checkVersions asks vc whether m's dependency on the package of group g
+// is recent enough for the symbol versions each binary uses from g's
+// libraries.
+func (l *linker) checkVersions(vc VersionChecker, bins []*Binary, m *Manifest, g LinkGroup) []Finding {
+	var out []Finding
+	for _, b := range bins {
+		for _, x := range g.Libs {
+			if !slices.Contains(x.NeededBy, b.Member) {
+				continue
+			}
+			var nodes []string
+			for _, v := range b.Versions {
+				if v.Library == x.Need {
+					nodes = append(nodes, v.Version)
+				}
+			}
+			if why := vc.CheckVersion(m.Depends, g.Package, x.Need, nodes); why != "" {
+				out = append(out, Finding{Code: codePrefix[m.Manager] + "/depends-too-weak", Severity: Warning, Member: b.Member,
+					Message: why + "; the package installs where that version is missing and fails to load"})
+			}
+		}
+	}
+	return out
 }
 
 // dependsOn reports whether one of names is one of m's dependencies (or

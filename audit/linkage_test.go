@@ -1,9 +1,12 @@
 package audit
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/libvet/libvet/host"
 )
 
 // fakeEnv is an Environment from a path -> package table.
@@ -144,5 +147,31 @@ func TestFileEnvironment(t *testing.T) {
 	w := NewFileEnvironment([]InstalledPackage{{Package: Package{Name: "vc14_runtime"}, Files: []string{"Library/bin/VCRUNTIME140.dll"}}}, true)
 	if p, ok := w.Owner("library/bin/vcruntime140.dll"); !ok || p.Name != "vc14_runtime" {
 		t.Errorf("folded owner: %+v %v", p, ok)
+	}
+}
+
+func TestDpkgCheckVersion(t *testing.T) {
+	db, err := host.ReadDpkg(os.DirFS("../testdata/dpkgroot/debian"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewDpkgEnvironment(db, "amd64")
+	tests := []struct {
+		depends []string
+		nodes   []string
+		want    string // substring of the complaint, "" for none
+	}{
+		{[]string{"zlib1g (>= 1:1.2.13.dfsg)"}, []string{"ZLIB_1.2.12", "ZLIB_1.2.0"}, ""},
+		{[]string{"libc6 (>= 2.14)", "zlib1g (>= 1:1.2.0)"}, []string{"ZLIB_1.2.12", "ZLIB_1.2.0"},
+			"uses ZLIB_1.2.12 of libz.so.1, which zlib1g's symbols file says needs zlib1g (>= 1:1.2.13.dfsg), but Depends has zlib1g (>= 1:1.2.0)"},
+		{[]string{"zlib1g"}, []string{"ZLIB_1.2.0"}, "but Depends has zlib1g"},
+		{[]string{"zlib1g (= 1:1.2.13.dfsg-1)"}, []string{"ZLIB_1.2.12"}, ""},
+		{[]string{"zlib1g (>= 1:1.2.0)"}, nil, ""}, // unversioned use: nothing to require
+	}
+	for _, tt := range tests {
+		got := e.CheckVersion(tt.depends, "zlib1g", "libz.so.1", tt.nodes)
+		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+			t.Errorf("CheckVersion(%q, %q) = %q, want %q", tt.depends, tt.nodes, got, tt.want)
+		}
 	}
 }
