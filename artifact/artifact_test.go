@@ -685,7 +685,7 @@ func TestRecordProblems(t *testing.T) {
 		`demo-1.0.dist-info/RECORD: line 4 lists an unsafe path "../evil" ('..' component)`,
 		`demo-1.0.dist-info/RECORD: line 5: bad size "x"`,
 		`demo-1.0.dist-info/RECORD: line 5: bad hash "nohash" (want ALGORITHM=DIGEST)`,
-		`demo-1.0.dist-info/RECORD: line 6 has 2 fields, want 3 (path,hash,size)`,
+		`demo-1.0.dist-info/RECORD: line 6: has 2 fields, want 3 (path,hash,size)`,
 		`demo/a.py: is listed more than once in RECORD`,
 		`demo/b.py: is 2 bytes, RECORD says 5`,
 		`demo/c.py: is listed in RECORD but not in the archive`,

@@ -36,6 +36,50 @@ type Wheel struct {
 	Record []RecordEntry
 }
 
+// RecordRow is a [RecordEntry] with the line it is on.
+type RecordRow struct {
+	RecordEntry
+	Line int
+}
+
+// ParseRecord parses a RECORD file (PEP 376: CSV rows of path, hash,
+// size), of a wheel or of an installed distribution. A row with other
+// than three fields or a bad size is kept as best it can be and reported
+// to problem with its line; a CSV syntax error ends the parse: the rows
+// before it are returned with the error, which names the line.
+func ParseRecord(data []byte, problem func(line int, msg string)) ([]RecordRow, error) {
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = true
+	var rows []RecordRow
+	for {
+		row, err := cr.Read()
+		if err == io.EOF {
+			return rows, nil
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			return rows, fmt.Errorf("line %d: %w", line, err)
+		}
+		if len(row) != 3 {
+			problem(line, fmt.Sprintf("has %d fields, want 3 (path,hash,size)", len(row)))
+			if len(row) < 3 {
+				row = append(row, "", "")
+			}
+		}
+		e := RecordEntry{Path: row[0], Hash: row[1], Size: -1}
+		if row[2] != "" {
+			if n, err := strconv.ParseInt(row[2], 10, 64); err == nil && n >= 0 {
+				e.Size = n
+			} else {
+				problem(line, fmt.Sprintf("bad size %q", row[2]))
+			}
+		}
+		rows = append(rows, RecordRow{e, line})
+	}
+}
+
 // RecordEntry is one row of a wheel's RECORD file.
 type RecordEntry struct {
 	Path string // as written, slash-separated
@@ -316,35 +360,14 @@ func (a *Artifact) readRecord(w *Wheel) {
 		a.problem(path, "cannot be read (%v); RECORD not checked", err)
 		return
 	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	cr.ReuseRecord = true
+	rowProblems := map[int][]string{} // reported with the row's other problems, in line order
+	rows, err := ParseRecord(data, func(line int, msg string) { rowProblems[line] = append(rowProblems[line], msg) })
 	w.Record = []RecordEntry{}
 	listed := map[string]bool{}
-	for {
-		row, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			a.problem(path, "line %d: %v; the rest of RECORD is not checked", line, err)
-			break
-		}
-		if len(row) != 3 {
-			a.problem(path, "line %d has %d fields, want 3 (path,hash,size)", line, len(row))
-			if len(row) < 3 {
-				row = append(row, "", "")
-			}
-		}
-		e := RecordEntry{Path: row[0], Hash: row[1], Size: -1}
-		if row[2] != "" {
-			if n, err := strconv.ParseInt(row[2], 10, 64); err == nil && n >= 0 {
-				e.Size = n
-			} else {
-				a.problem(path, "line %d: bad size %q", line, row[2])
-			}
+	for _, row := range rows {
+		e, line := row.RecordEntry, row.Line
+		for _, msg := range rowProblems[line] {
+			a.problem(path, "line %d: %s", line, msg)
 		}
 		w.Record = append(w.Record, e)
 		if e.Hash != "" {
@@ -373,6 +396,9 @@ func (a *Artifact) readRecord(w *Wheel) {
 		case e.Size >= 0 && e.Size != m.Size:
 			a.problem(p, "is %d bytes, RECORD says %d", m.Size, e.Size)
 		}
+	}
+	if err != nil {
+		a.problem(path, "%v; the rest of RECORD is not checked", err)
 	}
 	for _, m := range a.members {
 		if listed[m.Path] {

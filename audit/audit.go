@@ -71,6 +71,13 @@ type Config struct {
 	// DLLs finds Windows DLLs outside the artifact (--add-path); nil
 	// means none are looked up.
 	DLLs DLLFinder
+	// External are external dependencies declared outside the artifacts
+	// (a project's pyproject.toml given with --external), added to each
+	// wheel's own Requires-External-Dep.
+	External []Declaration
+	// RequireDeclared makes an undeclared external library of a wheel an
+	// error (check --require-declared).
+	RequireDeclared bool
 	// Environments are what the linkage of package artifacts is checked
 	// against, by package manager: "conda" (--prefix, --with), "dpkg"
 	// (--root). A manager without one gets its linkage within the package
@@ -122,7 +129,16 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 	}
 	r.Findings = append(r.Findings, problemFindings(a)...)
 
+	md, err := wheelMetadata(a, cfg.Limits.MaxMetadataSize)
+	if err != nil {
+		r.Findings = append(r.Findings, Finding{Code: "wheel/metadata", Severity: Warning, Member: a.Wheel.DistInfo + "/METADATA", Message: unwrapArtifact(err).Error()})
+	}
 	manifest, declared, mfindings := packageManifest(a)
+	if manifest == nil && md != nil {
+		if _, ok := cfg.Environments["pip"]; ok {
+			manifest = wheelManifest(a.Wheel, md)
+		}
+	}
 	r.Findings = append(r.Findings, mfindings...)
 	prefix, err := condaPrefixOf(a)
 	if err != nil {
@@ -189,6 +205,12 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 		}
 	}
 	r.ExternalLibs = l.resolve()
+	decls := append([]Declaration(nil), cfg.External...)
+	for i := range decls {
+		decls[i].Used = []string{}
+	}
+	decls = append(decls, metadataDeclarations(md)...)
+	r.Declared = declare(r, decls, a.Wheel != nil, cfg.RequireDeclared)
 	if target != nil {
 		target.Judge(r)
 	}

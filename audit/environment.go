@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/libvet/libvet/artifact"
+	"github.com/libvet/libvet/externaldeps"
 	"github.com/libvet/libvet/host"
 	"github.com/libvet/libvet/internal/conda"
 	"github.com/libvet/libvet/internal/debian"
@@ -307,4 +308,85 @@ func (e *DpkgEnvironment) CheckVersion(depends []string, pkg, soname string, nod
 		}
 	}
 	return ""
+}
+
+// WheelsEnvironment is the environment made of other wheels: those in
+// the --find-links directories (their RECORD) and those installed in the
+// --site-packages directories (their .dist-info/RECORD files). Paths are
+// relative to site-packages, where the wheels install; packages are
+// named by their normalised distribution name.
+func WheelsEnvironment(findLinks, sitePackages []string, lim artifact.Limits) (*FileEnvironment, error) {
+	var pkgs []InstalledPackage
+	for _, dir := range findLinks {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("--find-links %s: %w", dir, err)
+		}
+		n := 0
+		for _, e := range entries {
+			if e.IsDir() || !strings.HasSuffix(strings.ToLower(e.Name()), ".whl") {
+				continue
+			}
+			a, err := artifact.Open(filepath.Join(dir, e.Name()), lim)
+			if err != nil {
+				return nil, fmt.Errorf("--find-links %s: %w", dir, err)
+			}
+			w := a.Wheel
+			p := InstalledPackage{Package: Package{Name: externaldeps.NormalizeName(w.Name), Version: w.Version}}
+			for _, rec := range w.Record {
+				p.Files = append(p.Files, installedPath(rec.Path))
+			}
+			a.Close()
+			pkgs = append(pkgs, p)
+			n++
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("--find-links %s: no wheels (.whl) in this directory", dir)
+		}
+	}
+	for _, dir := range sitePackages {
+		records, err := filepath.Glob(filepath.Join(dir, "*.dist-info", "RECORD"))
+		if err != nil || len(records) == 0 {
+			return nil, fmt.Errorf("--site-packages %s: no *.dist-info/RECORD here; give the site-packages directory of an environment", dir)
+		}
+		for _, rec := range records {
+			p, err := installedRecord(rec, lim.MaxMetadataSize)
+			if err != nil {
+				return nil, fmt.Errorf("--site-packages %s: %w", dir, err)
+			}
+			pkgs = append(pkgs, p)
+		}
+	}
+	return NewFileEnvironment(pkgs, false), nil
+}
+
+// installedRecord reads an installed distribution's RECORD; the
+// distribution is named after its .dist-info directory.
+func installedRecord(file string, max int64) (InstalledPackage, error) {
+	st, err := os.Stat(file)
+	if err != nil {
+		return InstalledPackage{}, err
+	}
+	if max <= 0 {
+		max = artifact.DefaultLimits().MaxMetadataSize
+	}
+	if st.Size() > max {
+		return InstalledPackage{}, fmt.Errorf("%s: %d bytes, over the %d-byte limit for metadata files", file, st.Size(), max)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return InstalledPackage{}, err
+	}
+	rows, err := artifact.ParseRecord(data, func(int, string) {})
+	if err != nil {
+		return InstalledPackage{}, fmt.Errorf("%s: %w", file, err)
+	}
+	name, version, _ := strings.Cut(strings.TrimSuffix(filepath.Base(filepath.Dir(file)), ".dist-info"), "-")
+	p := InstalledPackage{Package: Package{Name: externaldeps.NormalizeName(name), Version: version}}
+	for _, r := range rows {
+		if !strings.HasPrefix(r.Path, "../") && !strings.HasPrefix(r.Path, "/") {
+			p.Files = append(p.Files, r.Path)
+		}
+	}
+	return p, nil
 }

@@ -105,18 +105,20 @@ type Link struct {
 var groupOrder = []string{"self", "package", "system", "excluded", "not-found"}
 
 // codePrefix is the finding code prefix of each manager's packages.
-var codePrefix = map[string]string{"conda": "conda", "dpkg": "deb"}
+var codePrefix = map[string]string{"conda": "conda", "dpkg": "deb", "pip": "wheel"}
 
 // addDependency says how to fix an overlinking, per manager.
 var addDependency = map[string]string{
 	"conda": "add %s to the run requirements",
 	"dpkg":  "add %s to Depends (dpkg-shlibdeps adds it from the library's shlibs when it sees the link)",
+	"pip":   "add %s to Requires-Dist (the project's dependencies), or vendor the library",
 }
 
 // envAdvice says how to give each manager's environment.
 var envAdvice = map[string]string{
 	"conda": "give the environment with --prefix ENV or --with DIR-OF-PACKAGES",
 	"dpkg":  "give a Debian root with --root (this host has no dpkg database)",
+	"pip":   "give the other wheels with --find-links DIR or --site-packages DIR",
 }
 
 // alwaysIgnored are dependencies conda-build never reports as
@@ -221,8 +223,8 @@ func (l *linker) linkage(r *Report, bins []*Binary, m *Manifest, envName string)
 		}
 	}
 	for _, dep := range m.Depends {
-		if m.Manager == "dpkg" {
-			break // Depends rightly name programs and data too; see the package doc
+		if m.Manager != "conda" {
+			break // Depends and Requires-Dist rightly name programs, data and Python code too
 		}
 		alts := alternatives(dep)
 		if slices.ContainsFunc(alts, func(a string) bool { return linked[a] || alwaysIgnored[a] }) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/libvet/libvet/artifact"
+	"github.com/libvet/libvet/externaldeps"
 	"github.com/libvet/libvet/host"
 	"github.com/libvet/libvet/internal/conda"
 	"github.com/libvet/libvet/internal/debian"
@@ -200,4 +201,20 @@ func specNames(specs []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// wheelManifest is a wheel's identity and Requires-Dist, for the linkage
+// audit against other wheels (--find-links, --site-packages). Names are
+// normalised (PEP 503); every Requires-Dist counts, whatever its marker.
+func wheelManifest(w *artifact.Wheel, md *externaldeps.Metadata) *Manifest {
+	m := &Manifest{Manager: "pip", Package: Package{Name: externaldeps.NormalizeName(w.Name), Version: w.Version}, Depends: []string{}}
+	seen := map[string]bool{}
+	for _, d := range md.RequiresDist {
+		if n := externaldeps.NormalizeName(d.Name); !seen[n] {
+			seen[n] = true
+			m.Depends = append(m.Depends, n)
+		}
+	}
+	sort.Strings(m.Depends)
+	return m
 }

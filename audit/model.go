@@ -238,6 +238,12 @@ type ExternalLib struct {
 	Reason string `json:"reason"`
 	// NeededBy lists the members (or host libraries) that need it.
 	NeededBy []string `json:"needed_by"`
+	// DepURL is the PEP 725 DepURL the library most likely is, from
+	// libvet's soname knowledge base; "" when it does not know.
+	DepURL string `json:"depurl,omitempty"`
+	// Declared is the declared external dependency that covers it, ""
+	// when none does.
+	Declared string `json:"declared,omitempty"`
 }
 
 // PolicyResult is the verdict of one platform policy on an artifact.
@@ -268,6 +274,9 @@ type Report struct {
 	Binaries     []*Binary      `json:"binaries"`
 	ExternalLibs []ExternalLib  `json:"external_libs"`
 	Policies     []PolicyResult `json:"policies"`
+	// Declared are the external dependencies the artifact (or --external)
+	// declares under PEP 725, with the libraries each covers.
+	Declared []Declaration `json:"declared_external,omitempty"`
 	// Linkages are the linkage audits of the packages in the artifact:
 	// one for a conda package or a .deb, one per package for a conda
 	// environment directory; empty for wheels and files.

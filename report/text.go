@@ -135,7 +135,14 @@ func writeReport(t *textWriter, r *audit.Report, opts TextOptions) {
 			if x.Path != "" {
 				where = x.Path
 			}
-			t.printf("    %s  %s  %s\n", t.paint(bold, x.Soname), where, t.paint(dim, "needed by "+strings.Join(x.NeededBy, ", ")))
+			dep := ""
+			switch {
+			case x.Declared != "":
+				dep = "  declared " + x.Declared
+			case x.DepURL != "":
+				dep = "  likely " + x.DepURL
+			}
+			t.printf("    %s  %s%s  %s\n", t.paint(bold, x.Soname), where, dep, t.paint(dim, "needed by "+strings.Join(x.NeededBy, ", ")))
 		}
 	}
 

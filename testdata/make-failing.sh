@@ -40,6 +40,10 @@
 #   (f) 1wrongarch markupsafe 3.0.4 aarch64 re-tagged manylinux_2_17_x86_64: the only ELF is aarch64.
 #   (g) 1musl      markupsafe 3.0.4 musllinux_1_2_x86_64 re-tagged manylinux_2_17_x86_64: a musl
 #                  binary (NEEDs libc.musl-x86_64.so.1) in a glibc-tagged wheel.
+#   (h) deb_psycopg2  Debian bookworm's psycopg2/_psycopg.cpython-311-x86_64-linux-gnu.so (package
+#                  python3-psycopg2 2.9.5-1+b1, amd64) wrapped in a wheel: it NEEDs libpq.so.5, not
+#                  declared. (i) 1declared: the same with "Requires-External-Dep: dep:generic/libpq"
+#                  in METADATA (PEP 725), and a declaration nothing uses (dep:generic/openssl).
 #
 # PT_GNU_STACK patch, offset logic (case d), for any ELF class/endianness:
 #   e_ident[4] EI_CLASS (1 = 32-bit, 2 = 64-bit), e_ident[5] EI_DATA (1 = little, 2 = big endian).
@@ -52,25 +56,25 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-DEB_PKG=libpython3.11-stdlib
-DEB_VER=3.11.2-6+deb12u9
-DEB_FILE="${DEB_PKG}_${DEB_VER}_amd64.deb"
 CACHE="$HERE/.cache"   # gitignored
 
 mkdir -p "$CACHE"
-if [[ ! -f "$CACHE/$DEB_FILE" ]]; then
-  if command -v apt-get >/dev/null 2>&1; then
-    (cd "$CACHE" && apt-get download "${DEB_PKG}:amd64=${DEB_VER}" >/dev/null 2>&1) ||
-      echo "make-failing: note: could not 'apt-get download ${DEB_PKG}=${DEB_VER}'; will use the committed wheel's copy of the .so if its sha256 matches" >&2
-  else
-    echo "make-failing: note: no apt-get; will use the committed wheel's copy of the .so if its sha256 matches" >&2
+for deb in libpython3.11-stdlib=3.11.2-6+deb12u9 python3-psycopg2=2.9.5-1+b1; do
+  file="${deb%%=*}_${deb#*=}_amd64.deb"
+  if [[ ! -f "$CACHE/$file" ]]; then
+    if command -v apt-get >/dev/null 2>&1; then
+      (cd "$CACHE" && apt-get download "${deb%%=*}:amd64=${deb#*=}" >/dev/null 2>&1) ||
+        echo "make-failing: note: could not 'apt-get download $deb'; will use the committed wheel's copy of the .so if its sha256 matches" >&2
+    else
+      echo "make-failing: note: no apt-get; will use the committed wheel's copy of the .so if its sha256 matches" >&2
+    fi
   fi
-fi
+done
 
-exec python3 - "$HERE" "$CACHE/$DEB_FILE" "$@" <<'PY'
+exec python3 - "$HERE" "$CACHE" "$@" <<'PY'
 import base64, hashlib, io, lzma, os, struct, sys, tarfile, zipfile, zlib
 
-here, deb_path, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+here, cache, args = sys.argv[1], sys.argv[2], sys.argv[3:]
 check = "--check" in args
 wheels = os.path.join(here, "wheels")
 
@@ -87,8 +91,13 @@ SRC = {
     "ms_musl": ("markupsafe-3.0.4-cp312-cp312-musllinux_1_2_x86_64.whl",
                 "c9a7f43c0b202b334cc9184af09bb8f21d3a209e038efaf106936fb69e6b026e"),
 }
-DEB_SO_MEMBER = "./usr/lib/python3.11/lib-dynload/_sqlite3.cpython-311-x86_64-linux-gnu.so"
-DEB_SO_SHA256 = "5d72503dd98d949a23d8adcd025def4c703e9aa27a886658705aaef8bcfa8746"
+# Extension modules taken from Debian packages: (.deb file, member, sha256 of the member).
+DEB_SQLITE3 = ("libpython3.11-stdlib_3.11.2-6+deb12u9_amd64.deb",
+               "./usr/lib/python3.11/lib-dynload/_sqlite3.cpython-311-x86_64-linux-gnu.so",
+               "5d72503dd98d949a23d8adcd025def4c703e9aa27a886658705aaef8bcfa8746")
+DEB_PSYCOPG2 = ("python3-psycopg2_2.9.5-1+b1_amd64.deb",
+                "./usr/lib/python3/dist-packages/psycopg2/_psycopg.cpython-311-x86_64-linux-gnu.so",
+                "cfb55ca3200f15b9f85bf7d60f499705ec467a456082e4700cd55bf7517d2a3a")
 
 DOS_TIME, DOS_DATE = 0, (0 << 9) | (1 << 5) | 1  # 1980-01-01 00:00:00
 
@@ -241,8 +250,11 @@ def patch_execstack(elf):
     die("no PT_GNU_STACK program header")
 
 
-def deb_sqlite3_so():
-    """The _sqlite3 extension from the pinned .deb (parsed with the stdlib: ar + tar.xz)."""
+def deb_so(pin, committed_wheel, committed_member):
+    """An extension module from a pinned .deb (parsed with the stdlib: ar + tar.xz), or, when the
+    .deb cannot be downloaded, the same bytes from the committed wheel."""
+    deb_file, member, want = pin
+    deb_path = os.path.join(cache, deb_file)
     so = None
     if os.path.exists(deb_path):
         blob = open(deb_path, "rb").read()
@@ -256,42 +268,64 @@ def deb_sqlite3_so():
             off += 60 + size + (size & 1)
             if name.startswith("data.tar"):
                 tf = tarfile.open(fileobj=io.BytesIO(body), mode="r:*")
-                so = tf.extractfile(DEB_SO_MEMBER).read()
+                so = tf.extractfile(member).read()
                 break
     else:
         # Fallback: the committed wheel holds the same bytes.
-        committed = os.path.join(wheels, "deb_sqlite3-3.11.2-cp311-cp311-manylinux_2_17_x86_64.whl")
+        committed = os.path.join(wheels, committed_wheel)
         if os.path.exists(committed):
-            so = zipfile.ZipFile(committed).read("deb_sqlite3/_sqlite3.cpython-311-x86_64-linux-gnu.so")
-            print("  (using the .so from the committed deb_sqlite3 wheel: the .deb was not available)")
+            so = zipfile.ZipFile(committed).read(committed_member)
+            print(f"  (using the .so from the committed {committed_wheel}: the .deb was not available)")
     if so is None:
-        die(f"no {deb_path} and no committed deb_sqlite3 wheel")
-    if sha256(so) != DEB_SO_SHA256:
-        die(f"_sqlite3 .so has sha256 {sha256(so)}, expected {DEB_SO_SHA256}")
+        die(f"no {deb_path} and no committed {committed_wheel}")
+    if sha256(so) != want:
+        die(f"{member} has sha256 {sha256(so)}, expected {want}")
     return so
 
 
-def make_deb_sqlite3():
-    so = deb_sqlite3_so()
-    di = "deb_sqlite3-3.11.2.dist-info"
-    so_name = "deb_sqlite3/_sqlite3.cpython-311-x86_64-linux-gnu.so"
+def deb_wheel(dist, version, pkg, so_name, so, metadata_body, extra_headers="", build=""):
+    """A wheel holding one Debian extension module, tagged cp311-cp311-manylinux_2_17_x86_64."""
+    di = f"{dist}-{version}.dist-info"
     metadata = (
         "Metadata-Version: 2.1\n"
-        "Name: deb-sqlite3\n"
-        "Version: 3.11.2\n"
-        "Summary: libvet test fixture: Debian's _sqlite3 extension module wrapped in a wheel\n"
-        "License: PSF-2.0\n"
-        "\n"
+        f"Name: {dist.replace('_', '-')}\n"
+        f"Version: {version}\n"
+        f"Summary: libvet test fixture: Debian's {so_name.split('/')[-1].split('.')[0]} extension module wrapped in a wheel\n"
+        + metadata_body[0] + extra_headers + "\n" + metadata_body[1]
+    ).encode()
+    wheel = (b"Wheel-Version: 1.0\nGenerator: libvet testdata/make-failing.sh\nRoot-Is-Purelib: false\n"
+             + (f"Build: {build}\n".encode() if build else b"") + b"Tag: cp311-cp311-manylinux_2_17_x86_64\n\n")
+    contents = {so_name: so, di + "/METADATA": metadata, di + "/WHEEL": wheel}
+    members = [Member.stored(pkg + "/", b"")] + [Member.stored(n, d) for n, d in contents.items()]
+    contents[pkg + "/"] = b""
+    return build_zip(members, contents, di)
+
+
+SQLITE3_SO = "deb_sqlite3/_sqlite3.cpython-311-x86_64-linux-gnu.so"
+
+
+def make_deb_sqlite3():
+    so = deb_so(DEB_SQLITE3, "deb_sqlite3-3.11.2-cp311-cp311-manylinux_2_17_x86_64.whl", SQLITE3_SO)
+    return deb_wheel("deb_sqlite3", "3.11.2", "deb_sqlite3", SQLITE3_SO, so, (
+        "License: PSF-2.0\n",
         "The extension module is usr/lib/python3.11/lib-dynload/_sqlite3.cpython-311-x86_64-linux-gnu.so\n"
         "from the Debian bookworm package libpython3.11-stdlib 3.11.2-6+deb12u9 (amd64), unmodified.\n"
         "It NEEDs libsqlite3.so.0, which no manylinux policy allows. Built by libvet's\n"
-        "testdata/make-failing.sh; not meant to be installed.\n"
-    ).encode()
-    wheel = b"Wheel-Version: 1.0\nGenerator: libvet testdata/make-failing.sh\nRoot-Is-Purelib: false\nTag: cp311-cp311-manylinux_2_17_x86_64\n\n"
-    contents = {so_name: so, di + "/METADATA": metadata, di + "/WHEEL": wheel}
-    members = [Member.stored("deb_sqlite3/", b"")] + [Member.stored(n, d) for n, d in contents.items()]
-    contents["deb_sqlite3/"] = b""
-    return build_zip(members, contents, di)
+        "testdata/make-failing.sh; not meant to be installed.\n"))
+
+
+PSYCOPG2_SO = "psycopg2/_psycopg.cpython-311-x86_64-linux-gnu.so"
+
+
+def make_deb_psycopg2(declared):
+    so = deb_so(DEB_PSYCOPG2, "deb_psycopg2-2.9.5-cp311-cp311-manylinux_2_17_x86_64.whl", PSYCOPG2_SO)
+    extra = "Requires-External-Dep: dep:generic/libpq\nRequires-External-Dep: dep:generic/openssl\n" if declared else ""
+    return deb_wheel("deb_psycopg2", "2.9.5", "psycopg2", PSYCOPG2_SO, so, (
+        "License: LGPL-3.0-or-later\n",
+        "The extension module is usr/lib/python3/dist-packages/psycopg2/_psycopg.cpython-311-x86_64-linux-gnu.so\n"
+        "from the Debian bookworm package python3-psycopg2 2.9.5-1+b1 (amd64), unmodified.\n"
+        "It NEEDs libpq.so.5, which the wheel does not vendor. Built by libvet's\n"
+        "testdata/make-failing.sh; not meant to be installed.\n"), extra, "1declared" if declared else "")
 
 
 M64 = "markupsafe/_speedups.cpython-312-x86_64-linux-gnu.so"
@@ -302,6 +336,8 @@ CASES = [
     ("python_snappy-0.6.1-1nolibs-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl",
      lambda: derive("snappy", build="1nolibs", drop=("python_snappy.libs/libsnappy-637b256b.so.1.1.4",))),
     ("deb_sqlite3-3.11.2-cp311-cp311-manylinux_2_17_x86_64.whl", make_deb_sqlite3),
+    ("deb_psycopg2-2.9.5-cp311-cp311-manylinux_2_17_x86_64.whl", lambda: make_deb_psycopg2(False)),
+    ("deb_psycopg2-2.9.5-1declared-cp311-cp311-manylinux_2_17_x86_64.whl", lambda: make_deb_psycopg2(True)),
     ("markupsafe-3.0.4-1execstack-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl",
      lambda: derive("ms_x86_64", build="1execstack", patch={M64: patch_execstack})),
     ("markupsafe-3.0.4-1pure-py3-none-any.whl",

@@ -14,6 +14,7 @@ import (
 
 	"github.com/libvet/libvet/artifact"
 	"github.com/libvet/libvet/audit"
+	"github.com/libvet/libvet/externaldeps"
 	"github.com/libvet/libvet/host"
 	"github.com/libvet/libvet/policy"
 	"github.com/libvet/libvet/report"
@@ -43,6 +44,8 @@ Usage:
   libvet show  [flags] ARTIFACT...   everything found, with reasons
   libvet check [flags] ARTIFACT...   exit 1 when a declared tag is not supported
                                      or a finding is at or above --fail-on
+  libvet deps  [flags] ARTIFACT...   what to install on this system for the
+                                     libraries the artifacts need and it lacks
   libvet help                        this text
   libvet version                     the version
 
@@ -56,7 +59,7 @@ Flags:
 %s
 Exit codes (the same for every --format):
   0  clean
-  1  check: a finding at or above --fail-on
+  1  check: a finding at or above --fail-on; deps: something to install
   2  usage error
   3  an input could not be read or parsed (wins over 1)
 `
@@ -70,6 +73,12 @@ type options struct {
 	root        string
 	prefix      string
 	with        []string
+	findLinks   []string
+	sitePkgs    []string
+	external    []string
+	requireDecl bool
+	ecosystem   string
+	list        bool
 	noISA       bool
 	failOn      string
 	verbose     bool
@@ -88,6 +97,12 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.root, "root", "/", "the root file system the host libraries and, for .deb packages, the dpkg database are read from")
 	fs.StringVar(&o.prefix, "prefix", "", "a conda environment whose packages a conda package's libraries may come from")
 	fs.StringArrayVar(&o.with, "with", nil, "a directory of conda packages (.conda, .tar.bz2) a conda package's libraries may come from (repeatable)")
+	fs.StringArrayVar(&o.findLinks, "find-links", nil, "a directory of wheels a wheel's libraries may come from (torch, nvidia-*; repeatable)")
+	fs.StringArrayVar(&o.sitePkgs, "site-packages", nil, "an installed site-packages whose wheels a wheel's libraries may come from (repeatable)")
+	fs.StringArrayVar(&o.external, "external", nil, "a project directory, pyproject.toml or sdist whose [external] table declares the wheels' external dependencies (repeatable)")
+	fs.BoolVar(&o.requireDecl, "require-declared", false, "check: an external library no PEP 725 declaration covers is an error")
+	fs.StringVar(&o.ecosystem, "ecosystem", "", "deps: the package ecosystem to install from (ubuntu, fedora, arch, conda-forge, homebrew, ...); detected from --root when empty")
+	fs.BoolVar(&o.list, "list", false, "deps: list the DepURLs libvet knows (the PEP 804 registry and its own), and exit")
 	fs.BoolVar(&o.noISA, "disable-isa-ext-check", false, "ignore x86-64 micro-architecture levels (x86-64-v2/v3/v4)")
 	fs.StringVar(&o.failOn, "fail-on", "error", "check: the lowest severity that fails: info, warning or error")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "text: list every need, including those the platform promises")
@@ -114,7 +129,7 @@ func run(ctx context.Context, args []string, e env) int {
 	case "version", "--version":
 		fmt.Fprintf(e.stdout, "libvet %s\n", version)
 		return exitOK
-	case "show", "check":
+	case "show", "check", "deps":
 	default:
 		fmt.Fprintf(e.stderr, "libvet: unknown command %q; run 'libvet help' for the list\n", cmd)
 		return exitUsage
@@ -137,6 +152,10 @@ func run(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	paths := fs.Args()
+	if cmd == "deps" && o.list {
+		listDepURLs(e.stdout)
+		return exitOK
+	}
 	if len(paths) == 0 {
 		fmt.Fprintf(e.stderr, "libvet %s: no artifact given; usage: libvet %s [flags] ARTIFACT...\n", cmd, cmd)
 		return exitUsage
@@ -152,6 +171,9 @@ func run(ctx context.Context, args []string, e env) int {
 		reports[i] = audit.Run(ctx, p, cfg)
 	}
 
+	if cmd == "deps" {
+		return o.deps(e, reports)
+	}
 	switch o.format {
 	case "json":
 		err = report.WriteJSON(e.stdout, version, reports)
@@ -176,6 +198,46 @@ func run(ctx context.Context, args []string, e env) int {
 			if n := countAtLeast(r, o.failOnLevel); n > 0 {
 				fmt.Fprintf(e.stderr, "libvet check: %s: %d finding(s) at or above %s\n", r.Path, n, o.failOnLevel)
 			}
+		}
+	}
+	return code
+}
+
+// deps answers `libvet deps` from the reports: the ecosystem from
+// --ecosystem or detected from --root, the unmet needs, one install
+// command. Exit 1 when something is to be installed (or cannot be
+// mapped), 3 when an artifact is unreadable.
+func (o *options) deps(e env, reports []*audit.Report) int {
+	eco, how := o.ecosystem, "--ecosystem"
+	if eco == "" {
+		var err error
+		if eco, how, err = externaldeps.DetectEcosystem(os.DirFS(o.root), e.getenv); err != nil {
+			fmt.Fprintf(e.stderr, "libvet deps: %v; give one with --ecosystem\n", err)
+			return exitUsage
+		}
+	} else if !slices.Contains(externaldeps.Ecosystems(), eco) {
+		fmt.Fprintf(e.stderr, "libvet deps: unknown --ecosystem %q (known: %s)\n", eco, strings.Join(externaldeps.Ecosystems(), ", "))
+		return exitUsage
+	}
+	d := deps(reports, eco, how)
+	var err error
+	if o.format == "json" {
+		err = writeDepsJSON(e.stdout, d)
+	} else {
+		err = writeDepsText(e.stdout, d)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "libvet: write output: %v\n", err)
+		return exitInput
+	}
+	code := exitOK
+	if d.unmet() > 0 {
+		code = exitFindings
+	}
+	for _, r := range reports {
+		if r.Error != "" {
+			fmt.Fprintf(e.stderr, "libvet: %s\n", r.Error)
+			code = exitInput
 		}
 	}
 	return code
@@ -239,6 +301,28 @@ func (o *options) config(e env, paths []string, rootSet bool) (audit.Config, err
 		}
 		cfg.Environments["conda"] = audit.NamedEnvironment{Environment: audit.MergeEnvironments(envs...), Name: "--with " + strings.Join(o.with, ", --with ")}
 	}
+	if len(o.findLinks) > 0 || len(o.sitePkgs) > 0 {
+		env, err := audit.WheelsEnvironment(o.findLinks, o.sitePkgs, cfg.Limits)
+		if err != nil {
+			return cfg, err
+		}
+		var names []string
+		for _, d := range o.findLinks {
+			names = append(names, "--find-links "+d)
+		}
+		for _, d := range o.sitePkgs {
+			names = append(names, "--site-packages "+d)
+		}
+		cfg.Environments["pip"] = audit.NamedEnvironment{Environment: env, Name: strings.Join(names, ", ")}
+	}
+	for _, p := range o.external {
+		decls, err := audit.ReadDeclarations(p, cfg.Limits)
+		if err != nil {
+			return cfg, fmt.Errorf("--external %s: %w", p, err)
+		}
+		cfg.External = append(cfg.External, decls...)
+	}
+	cfg.RequireDeclared = o.requireDecl
 	if rootSet || slices.ContainsFunc(paths, func(p string) bool { return strings.HasSuffix(strings.ToLower(p), ".deb") }) {
 		db, err := host.ReadDpkg(os.DirFS(o.root))
 		switch {

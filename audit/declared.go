@@ -1,0 +1,236 @@
+package audit
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/libvet/libvet/artifact"
+	"github.com/libvet/libvet/externaldeps"
+)
+
+// Declaration is an external (non-Python) dependency a package declares
+// under PEP 725: a Requires-External-Dep line of its METADATA, or a
+// run-time entry of its pyproject.toml [external] table.
+type Declaration struct {
+	// DepURL is the declared DepURL as written.
+	DepURL string `json:"depurl"`
+	// Source says where it was declared ("METADATA:14",
+	// "pyproject.toml:7 (dependencies)").
+	Source string `json:"source"`
+	// Used lists the external libraries it covers; empty when none does.
+	Used []string `json:"used"`
+}
+
+// wheelMetadata parses the wheel's .dist-info/METADATA, nil when it has
+// none (a problem artifact already reports).
+func wheelMetadata(a *artifact.Artifact, max int64) (*externaldeps.Metadata, error) {
+	if a.Wheel == nil || a.Wheel.DistInfo == "" {
+		return nil, nil
+	}
+	m := a.Member(a.Wheel.DistInfo + "/METADATA")
+	if m == nil {
+		return nil, nil
+	}
+	data, err := m.ReadAll(max)
+	if err != nil {
+		return nil, err
+	}
+	return externaldeps.ParseMetadata(m.Path, data)
+}
+
+// metadataDeclarations are the Requires-External-Dep lines of md.
+func metadataDeclarations(md *externaldeps.Metadata) []Declaration {
+	if md == nil {
+		return nil
+	}
+	var out []Declaration
+	for _, r := range md.RequiresExternalDep {
+		out = append(out, Declaration{DepURL: r.DepURL.String(), Source: fmt.Sprintf("%s:%d", md.File, r.Line), Used: []string{}})
+	}
+	return out
+}
+
+// ProjectDeclarations are the run-time entries ("dependencies" and
+// "optional-dependencies") of a pyproject.toml [external] table, for
+// --external.
+func ProjectDeclarations(file string, ext *externaldeps.External) []Declaration {
+	var out []Declaration
+	for _, e := range ext.All() {
+		if e.Category.Stage() != "run" {
+			continue
+		}
+		src := fmt.Sprintf("%s:%d (%s)", file, e.Requirement.Line, e.Category)
+		out = append(out, Declaration{DepURL: e.Requirement.DepURL.String(), Source: src, Used: []string{}})
+	}
+	return out
+}
+
+// graftedHash matches the hash repair tools put in the names of the
+// libraries they graft: auditwheel's libz-d8e79d8f.so.1.2.13 (8 hex
+// digits), delvewheel's zlib1-6b0ea0e7bb2e1a8b8c3b9d6e4f1a2b3c.dll (32).
+var graftedHash = regexp.MustCompile(`^(.+?)-([0-9a-f]{8}|[0-9a-f]{32})((\.so|\.dll|\.dylib).*)$`)
+
+// unhashed is the name a grafted library had before a repair tool
+// renamed it: libsnappy-637b256b.so.1.1.4 was libsnappy.so.1.1.4.
+func unhashed(name string) string {
+	if m := graftedHash.FindStringSubmatch(name); m != nil {
+		return m[1] + m[3]
+	}
+	return name
+}
+
+// shorterVersion drops the last version component of an ELF file name
+// ("libz.so.1.2.13" → "libz.so.1.2"), "" when there is none.
+func shorterVersion(name string) string {
+	i := strings.LastIndexByte(name, '.')
+	if i < 0 || !strings.Contains(name[:i], ".so") || strings.HasSuffix(name[:i], ".so") && name[i+1:] == "" {
+		return ""
+	}
+	if _, err := strconv.Atoi(name[i+1:]); err != nil {
+		return ""
+	}
+	return name[:i]
+}
+
+// platformOf is the knowledge base's platform for a binary format.
+func platformOf(f Format) string {
+	switch f {
+	case FormatMachO:
+		return externaldeps.PlatformMacOS
+	case FormatPE:
+		return externaldeps.PlatformWindows
+	}
+	return externaldeps.PlatformLinux
+}
+
+// declare gives each external library its likely DepURL (from libvet's
+// soname knowledge base) and the declaration that covers it. For a wheel
+// (wheel is true), an external library no declaration covers is
+// reported (info; an error with requireDeclared), and so is a
+// declaration nothing uses.
+func declare(r *Report, decls []Declaration, wheel, requireDeclared bool) []Declaration {
+	formats := map[string]Format{}
+	for _, b := range r.Binaries {
+		formats[b.Member] = b.Format
+	}
+	for i := range r.ExternalLibs {
+		x := &r.ExternalLibs[i]
+		f := FormatELF
+		if len(x.NeededBy) > 0 {
+			if bf, ok := formats[x.NeededBy[0]]; ok {
+				f = bf
+			}
+		}
+		name := unhashed(x.Soname)
+		if f == FormatMachO {
+			name = path.Base(name)
+		}
+		// A grafted file keeps the library's file name (libsnappy.so.1.1.4),
+		// not its soname (libsnappy.so.1): drop version components until
+		// the knowledge base knows the name.
+		for n := name; n != ""; n = shorterVersion(n) {
+			if m, ok := externaldeps.LookupSoname(n, platformOf(f)); ok {
+				x.DepURL = m.DepURL
+				break
+			}
+		}
+		for j := range decls {
+			if x.DepURL != "" && externaldeps.Covers(decls[j].DepURL, x.DepURL) {
+				decls[j].Used = append(decls[j].Used, x.Soname)
+				if x.Declared == "" {
+					x.Declared = decls[j].DepURL
+				}
+			}
+		}
+		if !wheel || x.Declared != "" {
+			continue
+		}
+		// The platform already reports the library as external; this says
+		// what it likely is. --require-declared makes it fail the check.
+		sev := Info
+		if requireDeclared {
+			sev = Error
+		}
+		likely := "libvet's soname knowledge base does not know it: name the library's upstream project"
+		if x.DepURL != "" {
+			likely = "likely " + x.DepURL
+		}
+		r.Findings = append(r.Findings, Finding{Code: "external/undeclared", Severity: sev, Member: strings.Join(x.NeededBy, ", "),
+			Message: fmt.Sprintf("needs %s (%s), which is neither vendored, allowed, provided by another wheel, nor declared: declare it (Requires-External-Dep, or [external] dependencies in pyproject.toml) or vendor it", x.Soname, likely)})
+	}
+	if wheel {
+		for _, d := range decls {
+			if len(d.Used) == 0 {
+				r.Findings = append(r.Findings, Finding{Code: "external/declared-unused", Severity: Info,
+					Message: fmt.Sprintf("declares %s (%s), but no binary links a library it provides; it may be loaded at run time (dlopen, ctypes) or no longer needed", d.DepURL, d.Source)})
+			}
+		}
+	}
+	return decls
+}
+
+// ReadDeclarations reads the [external] table of a project for
+// --external: a project directory, its pyproject.toml, or an sdist
+// (.tar.gz or .zip, whose top directory holds pyproject.toml).
+func ReadDeclarations(p string, lim artifact.Limits) ([]Declaration, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	var file string
+	var data []byte
+	switch {
+	case st.IsDir():
+		file = filepath.Join(p, "pyproject.toml")
+		data, err = os.ReadFile(file)
+	case filepath.Base(p) == "pyproject.toml":
+		file = p
+		data, err = os.ReadFile(p)
+	default:
+		file, data, err = sdistPyproject(p, lim)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ext, err := externaldeps.ParsePyproject(file, data)
+	if err != nil {
+		return nil, err
+	}
+	if ext == nil {
+		return nil, fmt.Errorf("%s has no [external] table", file)
+	}
+	return ProjectDeclarations(file, ext), nil
+}
+
+// sdistPyproject returns the pyproject.toml at the top of an sdist.
+func sdistPyproject(p string, lim artifact.Limits) (string, []byte, error) {
+	a, err := artifact.Open(p, lim)
+	if err != nil {
+		return "", nil, err
+	}
+	defer a.Close()
+	var name string
+	var data []byte
+	err = a.Walk(func(m *artifact.Member, r io.Reader) error {
+		dir, base := path.Split(m.Inner())
+		if base != "pyproject.toml" || strings.Count(dir, "/") != 1 {
+			return nil
+		}
+		if m.Size > externaldeps.MaxPyprojectSize {
+			return fmt.Errorf("%s: %s is %d bytes, over %d", p, m.Path, m.Size, externaldeps.MaxPyprojectSize)
+		}
+		b, err := io.ReadAll(io.LimitReader(r, externaldeps.MaxPyprojectSize+1))
+		name, data = p+"!"+m.Path, b
+		return err
+	})
+	if err == nil && data == nil {
+		err = fmt.Errorf("%s: no pyproject.toml in the sdist's top directory", p)
+	}
+	return name, data, err
+}

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/libvet/libvet/audit"
+	"github.com/libvet/libvet/externaldeps"
+)
+
+// depsReport is the answer of `libvet deps`: for each artifact, the
+// external libraries this host lacks, the DepURL each is (declared, else
+// likely), the ecosystem's packages for it, and one install command.
+type depsReport struct {
+	SchemaVersion string `json:"schema_version"`
+	// Ecosystem is the PEP 804 ecosystem asked about, and Detected how it
+	// was chosen ("--ecosystem", "etc/os-release ID=debian …").
+	Ecosystem string         `json:"ecosystem"`
+	Detected  string         `json:"detected"`
+	Artifacts []depsArtifact `json:"artifacts"`
+	// Install installs every package of every artifact; empty when there
+	// is nothing to install or no package is known.
+	Install depsInstall `json:"install"`
+}
+
+type depsArtifact struct {
+	Path  string     `json:"path"`
+	Needs []depsNeed `json:"needs"`
+	Error string     `json:"error,omitempty"`
+}
+
+// depsNeed is one unmet need.
+type depsNeed struct {
+	Soname   string   `json:"soname"`
+	NeededBy []string `json:"needed_by"`
+	// DepURL is the declared DepURL covering the library, else the likely
+	// one from libvet's knowledge base; Declared says which.
+	DepURL   string `json:"depurl"`
+	Declared bool   `json:"declared"`
+	// Packages are the ecosystem's packages for DepURL (the mapping's
+	// default), Alternatives its other choices.
+	Packages     []string   `json:"packages"`
+	Alternatives [][]string `json:"alternatives,omitempty"`
+	// Source says where Packages come from: "PEP 804 mapping", or, for
+	// DepURLs no mapping covers, on Debian and Ubuntu, Debian's Contents
+	// index of the packages that ship the soname.
+	Source string `json:"source,omitempty"`
+	// Problem says why no package is named.
+	Problem string `json:"problem,omitempty"`
+}
+
+type depsInstall struct {
+	Packages []string `json:"packages"`
+	Command  string   `json:"command"`
+}
+
+// deps builds the deps answer from the audit reports.
+func deps(reports []*audit.Report, ecosystem, detected string) depsReport {
+	out := depsReport{SchemaVersion: "1", Ecosystem: ecosystem, Detected: detected, Artifacts: []depsArtifact{}, Install: depsInstall{Packages: []string{}}}
+	for _, r := range reports {
+		a := depsArtifact{Path: r.Path, Needs: []depsNeed{}, Error: r.Error}
+		for _, x := range r.ExternalLibs {
+			if x.Path != "" {
+				continue // the host has it
+			}
+			n := depsNeed{Soname: x.Soname, NeededBy: x.NeededBy, DepURL: x.DepURL, Declared: x.Declared != "", Packages: []string{}}
+			if n.Declared {
+				n.DepURL = x.Declared
+			}
+			switch m, err := externaldeps.Map(n.DepURL, ecosystem); {
+			case err == nil && n.DepURL != "":
+				n.Packages, n.Source = m.Packages, "PEP 804 mapping"
+				for _, alt := range m.Alternatives {
+					n.Alternatives = append(n.Alternatives, alt.Packages)
+				}
+			case ecosystem == "ubuntu" && len(externaldeps.DebianPackages(x.Soname)) > 0:
+				// Ubuntu's mapping stands in for Debian's too; Debian's own
+				// Contents index knows which package ships the soname.
+				n.Packages, n.Source = externaldeps.DebianPackages(x.Soname)[:1], "Debian 12 Contents index (no PEP 804 mapping for "+orUnknown(n.DepURL)+")"
+			case n.DepURL == "":
+				n.Problem = "libvet does not know which project this library comes from; declare it (Requires-External-Dep) or add it to libvet's soname knowledge base"
+			default:
+				n.Problem = err.Error()
+			}
+			for _, p := range n.Packages {
+				if !slices.Contains(out.Install.Packages, p) {
+					out.Install.Packages = append(out.Install.Packages, p)
+				}
+			}
+			a.Needs = append(a.Needs, n)
+		}
+		out.Artifacts = append(out.Artifacts, a)
+	}
+	if len(out.Install.Packages) > 0 {
+		out.Install.Command, _ = externaldeps.InstallCommand(ecosystem, out.Install.Packages)
+	}
+	return out
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an unknown DepURL"
+	}
+	return s
+}
+
+// unmet counts the needs of d.
+func (d depsReport) unmet() int {
+	n := 0
+	for _, a := range d.Artifacts {
+		n += len(a.Needs)
+	}
+	return n
+}
+
+func writeDepsJSON(w io.Writer, d depsReport) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(d)
+}
+
+func writeDepsText(w io.Writer, d depsReport) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ecosystem: %s (%s)\n", d.Ecosystem, d.Detected)
+	for _, a := range d.Artifacts {
+		fmt.Fprintf(&b, "\n%s\n", a.Path)
+		switch {
+		case a.Error != "":
+			fmt.Fprintf(&b, "  error: %s\n", a.Error)
+			continue
+		case len(a.Needs) == 0:
+			b.WriteString("  nothing to install: every library is vendored, allowed or on this host\n")
+			continue
+		}
+		for _, n := range a.Needs {
+			how := "likely"
+			if n.Declared {
+				how = "declared"
+			}
+			dep := n.DepURL
+			if dep == "" {
+				dep, how = "?", "unknown"
+			}
+			fmt.Fprintf(&b, "  %s  %s (%s)", n.Soname, dep, how)
+			if len(n.Packages) > 0 {
+				fmt.Fprintf(&b, "  →  %s", strings.Join(n.Packages, " "))
+				for _, alt := range n.Alternatives {
+					fmt.Fprintf(&b, " | %s", strings.Join(alt, " "))
+				}
+				fmt.Fprintf(&b, "  (%s)", n.Source)
+			}
+			b.WriteString("\n")
+			if n.Problem != "" {
+				fmt.Fprintf(&b, "      %s\n", n.Problem)
+			}
+			fmt.Fprintf(&b, "      needed by %s\n", strings.Join(n.NeededBy, ", "))
+		}
+	}
+	if d.Install.Command != "" {
+		fmt.Fprintf(&b, "\ninstall with:\n  %s\n", d.Install.Command)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// listDepURLs writes every DepURL libvet knows, one per line with its
+// description; libvet's own (not in the PEP 804 registry) are marked.
+func listDepURLs(w io.Writer) {
+	for _, d := range externaldeps.Definitions() {
+		mark := ""
+		if !d.Registered {
+			mark = " [libvet]"
+		}
+		fmt.Fprintf(w, "%s%s  %s\n", d.DepURL, mark, d.Description)
+	}
+}
