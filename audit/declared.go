@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -176,8 +177,9 @@ func declare(r *Report, decls []Declaration, wheel, requireDeclared bool) []Decl
 }
 
 // ReadDeclarations reads the [external] table of a project for
-// --external: a project directory, its pyproject.toml, or an sdist
-// (.tar.gz or .zip, whose top directory holds pyproject.toml).
+// --external: a project directory, its pyproject.toml (any *.toml
+// file), or an sdist (.tar.gz or .zip, whose top directory holds
+// pyproject.toml).
 func ReadDeclarations(p string, lim artifact.Limits) ([]Declaration, error) {
 	st, err := os.Stat(p)
 	if err != nil {
@@ -189,7 +191,7 @@ func ReadDeclarations(p string, lim artifact.Limits) ([]Declaration, error) {
 	case st.IsDir():
 		file = filepath.Join(p, "pyproject.toml")
 		data, err = os.ReadFile(file)
-	case filepath.Base(p) == "pyproject.toml":
+	case strings.HasSuffix(p, ".toml"):
 		file = p
 		data, err = os.ReadFile(p)
 	default:
@@ -223,14 +225,14 @@ func sdistPyproject(p string, lim artifact.Limits) (string, []byte, error) {
 			return nil
 		}
 		if m.Size > externaldeps.MaxPyprojectSize {
-			return fmt.Errorf("%s: %s is %d bytes, over %d", p, m.Path, m.Size, externaldeps.MaxPyprojectSize)
+			return fmt.Errorf("%s is %d bytes, over %d", m.Path, m.Size, externaldeps.MaxPyprojectSize)
 		}
 		b, err := io.ReadAll(io.LimitReader(r, externaldeps.MaxPyprojectSize+1))
 		name, data = p+"!"+m.Path, b
 		return err
 	})
 	if err == nil && data == nil {
-		err = fmt.Errorf("%s: no pyproject.toml in the sdist's top directory", p)
+		err = errors.New("no pyproject.toml in the sdist's top directory; give a project directory, a pyproject.toml or an sdist")
 	}
 	return name, data, err
 }

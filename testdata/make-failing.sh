@@ -44,6 +44,10 @@
 #                  python3-psycopg2 2.9.5-1+b1, amd64) wrapped in a wheel: it NEEDs libpq.so.5, not
 #                  declared. (i) 1declared: the same with "Requires-External-Dep: dep:generic/libpq"
 #                  in METADATA (PEP 725), and a declaration nothing uses (dep:generic/openssl).
+#   (j) providers/snappy_libs  a wheel that ships only python_snappy.libs/libsnappy-637b256b.so.1.1.4,
+#                  the library taken from the python-snappy wheel: another wheel that provides it
+#                  (--find-links testdata/providers). (k) 1provided: case (b) with
+#                  "Requires-Dist: snappy-libs" added to METADATA, so the provider is a dependency.
 #
 # PT_GNU_STACK patch, offset logic (case d), for any ELF class/endianness:
 #   e_ident[4] EI_CLASS (1 = 32-bit, 2 = 64-bit), e_ident[5] EI_DATA (1 = little, 2 = big endian).
@@ -328,6 +332,26 @@ def make_deb_psycopg2(declared):
         "testdata/make-failing.sh; not meant to be installed.\n"), extra, "1declared" if declared else "")
 
 
+SNAPPY_LIB = "python_snappy.libs/libsnappy-637b256b.so.1.1.4"
+
+
+def make_snappy_libs():
+    """A wheel holding only the library python-snappy's wheel vendors."""
+    members, data = read_wheel("snappy")
+    di = "snappy_libs-1.1.4.dist-info"
+    metadata = (b"Metadata-Version: 2.1\nName: snappy-libs\nVersion: 1.1.4\n"
+                b"Summary: libvet test fixture: python-snappy 0.6.1's vendored libsnappy as a wheel of its own\n"
+                b"License: BSD-3-Clause\n")
+    wheel = b"Wheel-Version: 1.0\nGenerator: libvet testdata/make-failing.sh\nRoot-Is-Purelib: false\nTag: py3-none-manylinux_2_12_x86_64\n\n"
+    contents = {SNAPPY_LIB: data[SNAPPY_LIB], di + "/METADATA": metadata, di + "/WHEEL": wheel}
+    return build_zip([Member.stored(n, d) for n, d in contents.items()], contents, di)
+
+
+def require_snappy_libs(metadata):
+    head, sep, body = metadata.partition(b"\n\n")
+    return head + b"\nRequires-Dist: snappy-libs" + sep + body
+
+
 M64 = "markupsafe/_speedups.cpython-312-x86_64-linux-gnu.so"
 CASES = [
     ("bcrypt-5.0.0-1retag-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl",
@@ -336,6 +360,10 @@ CASES = [
     ("python_snappy-0.6.1-1nolibs-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl",
      lambda: derive("snappy", build="1nolibs", drop=("python_snappy.libs/libsnappy-637b256b.so.1.1.4",))),
     ("deb_sqlite3-3.11.2-cp311-cp311-manylinux_2_17_x86_64.whl", make_deb_sqlite3),
+    ("../providers/snappy_libs-1.1.4-py3-none-manylinux_2_12_x86_64.whl", make_snappy_libs),
+    ("python_snappy-0.6.1-1provided-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl",
+     lambda: derive("snappy", build="1provided", drop=(SNAPPY_LIB,),
+                    patch={"python_snappy-0.6.1.dist-info/METADATA": require_snappy_libs})),
     ("deb_psycopg2-2.9.5-cp311-cp311-manylinux_2_17_x86_64.whl", lambda: make_deb_psycopg2(False)),
     ("deb_psycopg2-2.9.5-1declared-cp311-cp311-manylinux_2_17_x86_64.whl", lambda: make_deb_psycopg2(True)),
     ("markupsafe-3.0.4-1execstack-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl",

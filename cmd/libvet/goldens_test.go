@@ -29,5 +29,25 @@ func init() {
 		{name: "check-mixed-platforms", cmd: "check", file: "markupsafe-3.0.4-cp312-cp312-win32.whl", code: 0,
 			more: []string{"markupsafe-3.0.4-cp312-cp312-win_arm64.whl", "markupsafe-3.0.4-cp312-cp312-macosx_10_13_x86_64.whl",
 				"markupsafe-3.0.4-cp312-cp312-musllinux_1_2_x86_64.whl"}},
+
+		// PEP 725 and other wheels (issue 5).
+		{name: "check-provider-wheel", cmd: "check", flags: []string{"--find-links", "../../testdata/providers"},
+			file: "python_snappy-0.6.1-1provided-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl", code: 1,
+			more: []string{"python_snappy-0.6.1-1nolibs-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl"}},
+		{name: "check-require-declared", cmd: "check", flags: []string{"--require-declared"},
+			file: "deb_psycopg2-2.9.5-cp311-cp311-manylinux_2_17_x86_64.whl", code: 1,
+			more: []string{"deb_psycopg2-2.9.5-1declared-cp311-cp311-manylinux_2_17_x86_64.whl"}},
+		{name: "show-declared-json", cmd: "show", flags: []string{"--format", "json", "--external", "../../testdata/external/psycopg2"},
+			file: "deb_psycopg2-2.9.5-cp311-cp311-manylinux_2_17_x86_64.whl", code: 0},
+		{name: "deps-ubuntu", cmd: "deps", flags: []string{"--ecosystem", "ubuntu"},
+			file: "deb_psycopg2-2.9.5-cp311-cp311-manylinux_2_17_x86_64.whl", code: 1,
+			more: []string{"deb_sqlite3-3.11.2-cp311-cp311-manylinux_2_17_x86_64.whl", "python_snappy-0.6.1-1nolibs-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl",
+				"markupsafe-3.0.4-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl"}},
+		{name: "deps-conda-forge-json", cmd: "deps", flags: []string{"--ecosystem", "conda-forge", "--format", "json"},
+			file: "deb_psycopg2-2.9.5-1declared-cp311-cp311-manylinux_2_17_x86_64.whl", code: 1},
+		{name: "deps-fedora-nothing", cmd: "deps", flags: []string{"--ecosystem", "fedora"},
+			file: "markupsafe-3.0.4-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl", code: 0},
+		{name: "deps-bad-ecosystem", cmd: "deps", flags: []string{"--ecosystem", "plan9"},
+			file: "markupsafe-3.0.4-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl", code: 2},
 	}
 }
