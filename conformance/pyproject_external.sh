@@ -15,7 +15,7 @@
 #      pyproject-external parses each with DepURL.from_string (conformance/depurl/pyext.py),
 #      libvet with externaldeps.ParseRequirement;
 #   4. runs conformance/depurl/compare.py, which prints every input the two answer differently,
-#      with the entry of docs/differences-externaldeps.md that explains it (or UNEXPLAINED), and a
+#      with the entry of docs/differences.md ("External dependencies") that explains it (or UNEXPLAINED), and a
 #      summary, and writes conformance/.cache/pyproject-external/results.json.
 # Differences are data: the script exits 0 when it ran to the end, non-zero only if the script
 # itself failed (no python3 or go, venv/pip failure, a build failure, ...).

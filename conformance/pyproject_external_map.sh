@@ -21,7 +21,7 @@
 #      package names, the install command and the alternatives; prints a table per ecosystem
 #      and every difference, each with the known reason where there is one; writes
 #      conformance/.cache/results-pyproject-external-map.json. The reasons are explained in
-#      docs/differences-mappings.md.
+#      docs/differences.md ("PEP 804 mappings").
 #
 # Differences are data: the script exits 0 when it ran to the end, non-zero only if it failed
 # (no python3, pip failure, go build failure, missing reference data, ...).
@@ -181,7 +181,7 @@ def dedupe(default, alternatives):
 
 
 def reason(key, a, b):
-    """The known reason for a difference (docs/differences-mappings.md), or None."""
+    """The known reason for a difference (docs/differences.md ("PEP 804 mappings")), or None."""
     eco, dep = key
     alias_lost = a["outcome"] in ("ok", "no-package") and b["outcome"] == "no-mapping" and dep in aliases
     if alias_lost and isinstance(aliases[dep], str):

@@ -23,9 +23,11 @@
 // a binary asks for (an ELF soname, a Mach-O install name, a DLL name) to
 // the DepURL of the external dependency it belongs to, from libvet's own
 // soname knowledge base; the PEP 804 registry and ecosystem mappings turn
-// a DepURL into the packages that provide it in conda-forge, Debian,
-// Fedora, Homebrew and other ecosystems. Neither PEP defines the library
-// to DepURL step; libvet owns that table.
+// a DepURL into the packages that provide it in conda-forge, Ubuntu
+// (which Debian uses too: there is no Debian mapping), Fedora, Arch,
+// Homebrew, Nix, Spack and other ecosystems; [Covers] decides whether a
+// declared DepURL covers a needed one through the registry's provides.
+// Neither PEP defines the library to DepURL step; libvet owns that table.
 //
 // Parsers here know nothing of policies: they report what a file says,
 // with the file, line and entry of every problem, and leave it to the
@@ -45,7 +47,7 @@
 //
 //   - PEP 725 and PEP 804 are drafts. The DepURL rules follow PEP 725 as of
 //     2026 and its reference implementation, pyproject-external 0.1.17;
-//     docs/differences-externaldeps.md lists where libvet deliberately
+//     docs/differences.md ("External dependencies") lists where libvet deliberately
 //     differs (it accepts the pkg: and virtual: spellings of the PEP's
 //     first drafts, keeps non-PEP 440 literal versions that the PEP allows
 //     as purl versions, rejects unencoded whitespace, repeated qualifiers
@@ -76,4 +78,11 @@
 //   - The core metadata version is not checked against the fields used:
 //     PEP 725 says Requires-External-Dep comes with a version bump whose
 //     number (2.5 or 2.6) is not settled.
+//   - The mappings are draft data and are used for run-time packages only,
+//     names without versions; some entries are wrong in the data itself
+//     (ubuntu dep:generic/openssl maps to the openssl program, not libssl3)
+//     and libvet repeats them. [DebianPackages] covers Debian 12 (amd64)
+//     and only the names the knowledge base knows. A grafted library's
+//     name must be un-hashed (libz-d8e79d8f.so.1.2.13 → libz.so.1.2.13)
+//     before [LookupSoname]; package audit does that.
 package externaldeps

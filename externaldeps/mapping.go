@@ -127,7 +127,7 @@ func Ecosystems() []string {
 // take their specifiers from another entry (specs_from) are followed.
 // libvet adds one step: when the mapping has no entry at all for a virtual
 // DepURL, the registry's implementations of it are tried, in registry
-// order (Via names the one used). docs/differences-mappings.md compares
+// order (Via names the one used). docs/differences.md ("PEP 804 mappings") compares
 // the answers with pyproject-external's.
 //
 // Only the run specifiers are used: libvet asks what a built binary needs

@@ -1,26 +1,27 @@
 // Command libvet audits the native code inside Python packages: it finds
-// every ELF binary in a wheel (or a single binary), works out what each one
-// needs, who provides it, and which platform tag the contents support, and
-// says why at every step. It reads artifacts statically: it never runs or
-// extracts what it inspects.
+// every ELF, PE and Mach-O binary in a wheel, a conda package, a .deb, a
+// tarball, a directory or a single file, works out what each one needs,
+// who provides it (the artifact, the platform, another package, a
+// declared external dependency, the host), and which platform tag the
+// contents support, and says why at every step. It reads artifacts
+// statically: it never runs or extracts what it inspects.
 //
 // Usage:
 //
 //	libvet show  [flags] ARTIFACT...   everything found, with reasons
 //	libvet check [flags] ARTIFACT...   the CI gate: exit 1 on problems
+//	libvet deps  [flags] ARTIFACT...   what to install for unmet needs
 //	libvet help | version
 //
 // # Flags
 //
-//	--format text|json       output format (default text)
-//	--exclude GLOB           a library another package provides (soname or
-//	                         host path glob; repeatable)
-//	--ldpaths DIR:DIR        host library directories, replacing ld.so.conf
-//	                         and the default directories
-//	--disable-isa-ext-check  ignore x86-64 micro-architecture levels
-//	--fail-on SEVERITY       check: lowest severity that fails (default error)
-//	--verbose                text: list every need, not only unusual ones
-//	--no-color               text: never colour (also NO_COLOR=1)
+// `libvet help` lists every flag with its meaning; the README groups them:
+// the output (--format, --verbose, --no-color, --fail-on), the host's
+// library search (--ldpaths, --root, --add-path, --exclude,
+// --disable-isa-ext-check), the environment a package is checked against
+// (--prefix, --with, --find-links, --site-packages, --root for .debs),
+// declared external dependencies (--external, --require-declared) and
+// deps (--ecosystem, --list).
 //
 // LD_LIBRARY_PATH is searched after DT_RPATH and before DT_RUNPATH, as the
 // dynamic loader does, unless --ldpaths is given.
@@ -29,10 +30,12 @@
 //
 // The same for every output format:
 //
-//	0  clean: every input was read, and (check) no finding at or above --fail-on
-//	1  check only: a finding at or above --fail-on, such as a declared
-//	   platform tag the contents do not support
-//	2  usage error: unknown command or flag, no artifact given
+//	0  clean: every input was read, and (check) no finding at or above
+//	   --fail-on, (deps) nothing to install
+//	1  check: a finding at or above --fail-on, such as a declared
+//	   platform tag the contents do not support; deps: something to install
+//	2  usage error: unknown command or flag, no artifact given, a bad
+//	   --prefix, --with, --find-links, --site-packages, --external or --root
 //	3  an input could not be read or parsed (not a zip, truncated, a zip
 //	   bomb, an unsafe member name, a wheel without WHEEL); this wins over 1
 //

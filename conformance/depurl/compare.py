@@ -13,7 +13,7 @@ Each input falls in one of:
   encoding    both accept it; libvet's canonical text percent-encodes what pyproject-external prints
               raw (a space, '/', '@', ';', '&', '#', non-ASCII), and decodes to the same text
   rejected    both reject it (the reasons are printed with --all)
-  differ      anything else: printed, with the entry of docs/differences-externaldeps.md that
+  differ      anything else: printed, with the entry of docs/differences.md ("External dependencies") that
               explains it, or UNEXPLAINED
 """
 
@@ -51,7 +51,7 @@ def loose_range(canonical: str) -> str:
     return m.group(1) + re.sub(r"\s+", "", m.group(2)).rstrip(",") + m.group(3)
 
 
-# The rules that explain a difference: (entry number in docs/differences-externaldeps.md, test).
+# The rules that explain a difference: (entry number in docs/differences.md ("External dependencies"), test).
 # Each test gets the input, pyproject-external's result and libvet's.
 RULES = [
     (1, lambda s, p, g: g["ok"] and not p["ok"] and scheme(s) in ("pkg", "virtual")
@@ -123,7 +123,7 @@ def main() -> int:
           f"percent-encoded by libvet, {counts['rejected']} rejected by both, {counts['differ']} different "
           f"({counts['unexplained']} unexplained); pyproject-external {versions.get('pyproject-external')}, "
           f"packageurl-python {versions.get('packageurl-python')}, packaging {versions.get('packaging')}")
-    print("Each #N is an entry of docs/differences-externaldeps.md.")
+    print("Each #N is an entry of the 'External dependencies' part of docs/differences.md.")
     args.results.write_text(json.dumps({
         "generated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "host": host_facts(),
