@@ -192,6 +192,16 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 	if fa, ok := l.env.(interface{ ForArch(string) Environment }); ok && len(declared) == 1 {
 		l.env = fa.ForArch(declared[0])
 	}
+	if pe, ok := l.env.(interface{ Problems() []error }); ok {
+		for i, e := range pe.Problems() {
+			if i == 10 {
+				r.Findings = append(r.Findings, Finding{Code: "environment/problem", Severity: Info, Message: fmt.Sprintf("%d more problems in %s not shown", len(pe.Problems())-i, env.Name)})
+				break
+			}
+			r.Findings = append(r.Findings, Finding{Code: "environment/problem", Severity: Info,
+				Message: fmt.Sprintf("%s: %v; a library there may be reported not found", env.Name, e)})
+		}
+	}
 	if sd, ok := target.(interface{ SystemDirs() []string }); ok {
 		l.sysDirs = sd.SystemDirs()
 	}

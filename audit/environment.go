@@ -6,6 +6,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/libvet/libvet/artifact"
@@ -44,19 +45,13 @@ var sharedLibrary = regexp.MustCompile(`(?i)(\.so(\.[0-9.]+)?|\.dylib|\.dll|\.py
 func NewFileEnvironment(pkgs []InstalledPackage, fold bool) *FileEnvironment {
 	e := &FileEnvironment{owners: map[string]Package{}, libs: map[string]bool{}, fold: fold}
 	for _, p := range pkgs {
-		dso, plugin := false, false
 		for _, f := range p.Files {
 			k := e.key(f)
 			if _, dup := e.owners[k]; !dup {
 				e.owners[k] = p.Package
 			}
-			if sharedLibrary.MatchString(path.Base(f)) {
-				dso = true
-				plugin = plugin || strings.Contains(f, "site-packages/") || strings.Contains(f, "lib/R/library/")
-			}
 		}
-		lib := (p.RunExports || dso) && !plugin && !interpreters[p.Name]
-		e.libs[p.Name] = e.libs[p.Name] || lib
+		e.libs[p.Name] = e.libs[p.Name] || libraryPackage(p)
 	}
 	return e
 }
@@ -97,28 +92,64 @@ func (e *FileEnvironment) Owner(p string) (Package, bool) {
 
 // interpreters are the packages conda-build's library_nature calls
 // interpreters: never overdepending.
-var interpreters = map[string]bool{"python": true, "r": true, "r-base": true}
+var interpreters = map[string]bool{"python": true, "r-base": true}
 
-// Libraries implements [Environment]. As conda-build's library_nature,
-// a library package installs shared libraries or has run_exports, and is
-// neither an interpreter nor a plugin library (shared libraries under
-// site-packages or R's library: Python or R modules).
+// libraryPackage is conda-build's library_nature for overdepending: a
+// "run-exports library" (it has run_exports) or a "dso library" (a shared
+// library outside site-packages and R's library, which hold Python and R
+// modules); never an interpreter.
+func libraryPackage(p InstalledPackage) bool {
+	if interpreters[p.Name] {
+		return false
+	}
+	if p.RunExports {
+		return true
+	}
+	for _, f := range p.Files {
+		if sharedLibrary.MatchString(path.Base(f)) && !strings.Contains(f, "site-packages/") && !strings.Contains(f, "lib/R/library/") {
+			return true
+		}
+	}
+	return false
+}
+
+// Libraries implements [Environment]: see libraryPackage.
 func (e *FileEnvironment) Libraries(name string) (has, known bool) {
 	has, known = e.libs[name]
 	return has, known
 }
 
 // CondaPrefixEnvironment is the environment of an installed conda prefix
-// (--prefix): its conda-meta records' file lists. Paths compare without
-// regard to case when a record is for a Windows subdir.
-func CondaPrefixEnvironment(p *host.CondaPrefix) *FileEnvironment {
-	var pkgs []InstalledPackage
-	fold := false
+// (--prefix, or a directory artifact that is one): its conda-meta
+// records, whose owner index (with Windows case folding) is
+// host.CondaPrefix's.
+func CondaPrefixEnvironment(p *host.CondaPrefix) Environment {
+	e := &condaPrefixEnv{db: p, libs: map[string]bool{}, builds: map[string]string{}}
 	for _, r := range p.Records() {
-		pkgs = append(pkgs, InstalledPackage{Package: Package{Name: r.Name, Version: r.Version, Build: r.Build}, Files: r.Files})
-		fold = fold || strings.HasPrefix(r.Subdir, "win-")
+		e.libs[r.Name] = libraryPackage(InstalledPackage{Package: Package{Name: r.Name}, Files: r.Files})
+		e.builds[r.Name] = r.Build
 	}
-	return NewFileEnvironment(pkgs, fold)
+	return e
+}
+
+type condaPrefixEnv struct {
+	db     *host.CondaPrefix
+	libs   map[string]bool
+	builds map[string]string
+}
+
+// Owner implements [Environment].
+func (e *condaPrefixEnv) Owner(p string) (Package, bool) {
+	pkg, ok := e.db.Owner(p)
+	return Package{Name: pkg.Name, Version: pkg.Version, Build: e.builds[pkg.Name]}, ok
+}
+
+// Libraries implements [Environment]. conda-meta records do not keep
+// run_exports, so a package is a library when it installs shared
+// libraries outside site-packages.
+func (e *condaPrefixEnv) Libraries(name string) (has, known bool) {
+	has, known = e.libs[name]
+	return has, known
 }
 
 // DpkgEnvironment is the environment of a Debian root (--root): the dpkg
@@ -126,35 +157,53 @@ func CondaPrefixEnvironment(p *host.CondaPrefix) *FileEnvironment {
 // satisfies a dependency (versions, Provides, architecture qualifiers).
 type DpkgEnvironment struct {
 	db   *host.Dpkg
+	root string // the root directory, to follow links no package lists
 	arch string // the artifact's architecture, "" for the root's native one
 }
 
-// NewDpkgEnvironment returns the environment of db for packages of arch.
-func NewDpkgEnvironment(db *host.Dpkg, arch string) *DpkgEnvironment {
-	return &DpkgEnvironment{db: db, arch: arch}
+// NewDpkgEnvironment returns the environment of db, the dpkg database of
+// the root directory root, for packages of arch.
+func NewDpkgEnvironment(db *host.Dpkg, root, arch string) *DpkgEnvironment {
+	return &DpkgEnvironment{db: db, root: root, arch: arch}
 }
 
 // ForArch returns the environment for packages of the dpkg architecture
 // arch.
 func (e *DpkgEnvironment) ForArch(arch string) Environment {
-	return &DpkgEnvironment{db: e.db, arch: arch}
+	return &DpkgEnvironment{db: e.db, root: e.root, arch: arch}
 }
 
-// Owner implements [Environment].
+// Owner implements [Environment]. A file no package lists may be a
+// symbolic link to one that a package does (distroless images list only
+// regular files): its target, inside the root, is looked up in turn.
 func (e *DpkgEnvironment) Owner(p string) (Package, bool) {
-	pkg, ok := e.db.Owner(p)
-	if !ok {
-		return Package{}, false
+	for hops := 0; hops < 40; hops++ {
+		if pkg, ok := e.db.Owner(p); ok {
+			return Package{Name: pkg.Name, Version: pkg.Version}, true
+		}
+		if e.root == "" {
+			break
+		}
+		target, err := os.Readlink(filepath.Join(e.root, filepath.FromSlash(p)))
+		if err != nil {
+			break
+		}
+		if !path.IsAbs(target) {
+			target = path.Join(path.Dir("/"+p), target)
+		}
+		p = strings.TrimPrefix(path.Clean(target), "/") // never out of the root
 	}
-	return Package{Name: pkg.Name, Version: pkg.Version}, true
+	return Package{}, false
 }
 
 // Libraries implements [Environment]: libvet does not judge Debian
 // packages for overdepending, so it never knows.
 func (e *DpkgEnvironment) Libraries(string) (bool, bool) { return false, false }
 
-// Satisfies implements [DependencyChecker]: one of depends is met by the
-// installed package pkg.
+// Satisfies implements [DependencyChecker]: one of depends names pkg,
+// or a name pkg provides, for an architecture dpkg accepts. Versions are
+// not compared here: an older pkg installed on the root still makes it
+// the dependency (see CheckRootVersion).
 func (e *DpkgEnvironment) Satisfies(depends []string, pkg string) bool {
 	for _, d := range depends {
 		deps, err := debian.ParseRelations(d)
@@ -162,13 +211,50 @@ func (e *DpkgEnvironment) Satisfies(depends []string, pkg string) bool {
 			continue
 		}
 		for _, dep := range deps {
-			if got, ok := e.db.Satisfies(dep, e.arch); ok && got.Name == pkg {
-				return true
+			for _, r := range dep { // each alternative on its own
+				r.Op, r.Version = debian.OpNone, debian.Version{}
+				if got, ok := e.db.Satisfies(debian.Dependency{r}, e.arch); ok && got.Name == pkg {
+					return true
+				}
 			}
 		}
 	}
 	return false
 }
+
+// CheckRootVersion returns why the root's installed pkg does not meet
+// the version a dependency on it asks for, "" when it does.
+func (e *DpkgEnvironment) CheckRootVersion(depends []string, pkg string) string {
+	for _, d := range depends {
+		deps, err := debian.ParseRelations(d)
+		if err != nil {
+			continue
+		}
+		for _, dep := range deps {
+			if !slices.ContainsFunc(dep, func(r debian.Relation) bool { return r.Name == pkg && r.Op != debian.OpNone }) {
+				continue
+			}
+			if _, ok := e.db.Satisfies(dep, e.arch); !ok {
+				inst, _ := e.db.Installed(pkg, e.arch)
+				return fmt.Sprintf("Depends has %s, but the root has %s %s: the audit used an older %s than the package will get", d, pkg, inst.Version, pkg)
+			}
+		}
+	}
+	return ""
+}
+
+// SonameOwner returns the package whose shlibs or symbols file declares
+// soname: how dpkg-shlibdeps finds a library's package, and the only
+// way for a file behind a link no package lists (/etc/alternatives).
+func (e *DpkgEnvironment) SonameOwner(soname string) (Package, bool) {
+	for _, lib := range e.db.SharedLibrary(soname, e.arch) {
+		return Package{Name: lib.Package.Name, Version: lib.Package.Version}, true
+	}
+	return Package{}, false
+}
+
+// Problems returns what could not be read in the root's dpkg database.
+func (e *DpkgEnvironment) Problems() []error { return e.db.Problems() }
 
 // CondaPackagesEnvironment is the environment made of the conda packages
 // (.conda and .tar.bz2) in dir (--with): their info/paths.json (or
@@ -238,7 +324,13 @@ func condaPackageFiles(file string, lim artifact.Limits) (InstalledPackage, stri
 	} else {
 		return InstalledPackage{}, "", fmt.Errorf("%s: neither info/paths.json nor info/files; is this a conda package?", file)
 	}
-	_, p.RunExports = a.MetadataFile("info/run_exports.json")
+	if data, ok := a.MetadataFile("info/run_exports.json"); ok {
+		re, err := conda.ParseRunExports(data)
+		if err != nil {
+			return InstalledPackage{}, "", fmt.Errorf("%s: info/run_exports.json: %w", file, err)
+		}
+		p.RunExports = len(re.Weak)+len(re.Strong)+len(re.WeakConstrains)+len(re.StrongConstrains)+len(re.Noarch) > 0
+	}
 	return p, ix.Subdir, nil
 }
 
@@ -286,6 +378,10 @@ func (e *DpkgEnvironment) CheckVersion(depends []string, pkg, soname string, nod
 	if why == "" {
 		return ""
 	}
+	// Every entry naming pkg counts ("libc6 (<< 3), libc6 (>= 2.34)"): the
+	// dependency is strong enough when one of them has a lower bound
+	// that reaches need.
+	var naming []string
 	for _, d := range depends {
 		deps, err := debian.ParseRelations(d)
 		if err != nil {
@@ -296,18 +392,20 @@ func (e *DpkgEnvironment) CheckVersion(depends []string, pkg, soname string, nod
 				if r.Name != pkg {
 					continue
 				}
-				// The constraint's lower bound must reach need.
 				switch r.Op {
 				case debian.OpGreaterEqual, debian.OpGreater, debian.OpEqual:
 					if r.Version.Compare(need) >= 0 {
 						return ""
 					}
 				}
-				return fmt.Sprintf("%s, but Depends has %s", why, d)
+				naming = append(naming, d)
 			}
 		}
 	}
-	return ""
+	if len(naming) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s, but Depends has %s", why, strings.Join(naming, ", "))
 }
 
 // WheelsEnvironment is the environment made of other wheels: those in

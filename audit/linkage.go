@@ -53,8 +53,9 @@ type Manifest struct {
 	// Manager is the package manager: "conda" or "dpkg".
 	Manager string
 	Package Package
-	// Depends are the names of the packages it depends on at run time,
-	// sorted; for dpkg, each entry lists alternatives as "a | b".
+	// Depends are the packages it depends on at run time: for conda and
+	// pip the names, sorted; for dpkg the entries as written, in order,
+	// alternatives as "a | b".
 	Depends []string
 }
 
@@ -211,6 +212,13 @@ func (l *linker) linkage(r *Report, bins []*Binary, m *Manifest, envName string)
 			if vc, ok := l.env.(VersionChecker); ok && g.InDepends {
 				r.Findings = append(r.Findings, l.checkVersions(vc, bins, m, g)...)
 			}
+			if rv, ok := l.env.(interface {
+				CheckRootVersion(depends []string, pkg string) string
+			}); ok && g.InDepends {
+				if why := rv.CheckRootVersion(m.Depends, g.Package); why != "" {
+					r.Findings = append(r.Findings, Finding{Code: codePrefix[m.Manager] + "/root-version", Severity: Info, Message: why})
+				}
+			}
 		case "not-found":
 			for _, x := range g.Libs {
 				sev, advice := Error, "no package of the environment installs it where the loader looks"
@@ -227,7 +235,7 @@ func (l *linker) linkage(r *Report, bins []*Binary, m *Manifest, envName string)
 			break // Depends and Requires-Dist rightly name programs, data and Python code too
 		}
 		alts := alternatives(dep)
-		if slices.ContainsFunc(alts, func(a string) bool { return linked[a] || alwaysIgnored[a] }) {
+		if slices.ContainsFunc(alts, func(a string) bool { return linked[a] || alwaysIgnored[a] || strings.HasPrefix(a, "__") }) {
 			continue
 		}
 		has, known := false, l.env != nil
@@ -351,6 +359,14 @@ func (l *linker) findInEnvironment(b *Binary, need string) (Resolution, bool) {
 		if p, ok := l.env.Owner(c.dir); ok {
 			return Resolution{Need: need, By: ByPackage, Path: c.dir, Package: p.Name,
 				Detail: fmt.Sprintf("%s, installed by %s", c.step, p)}, true
+		}
+	}
+	if so, ok := l.env.(interface {
+		SonameOwner(string) (Package, bool)
+	}); ok {
+		if p, ok := so.SonameOwner(need); ok {
+			return Resolution{Need: need, By: ByPackage, Package: p.Name,
+				Detail: fmt.Sprintf("%s declares %s in its shlibs/symbols file (the file is behind a link no package lists, such as /etc/alternatives)", p, need)}, true
 		}
 	}
 	return Resolution{}, false

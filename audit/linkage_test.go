@@ -155,7 +155,7 @@ func TestDpkgCheckVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := NewDpkgEnvironment(db, "amd64")
+	e := NewDpkgEnvironment(db, "", "amd64")
 	tests := []struct {
 		depends []string
 		nodes   []string
@@ -167,11 +167,91 @@ func TestDpkgCheckVersion(t *testing.T) {
 		{[]string{"zlib1g"}, []string{"ZLIB_1.2.0"}, "but Depends has zlib1g"},
 		{[]string{"zlib1g (= 1:1.2.13.dfsg-1)"}, []string{"ZLIB_1.2.12"}, ""},
 		{[]string{"zlib1g (>= 1:1.2.0)"}, nil, ""}, // unversioned use: nothing to require
+		// Every entry naming the package counts, whatever their order.
+		{[]string{"zlib1g (<< 1:2)", "zlib1g (>= 1:1.2.13.dfsg)"}, []string{"ZLIB_1.2.12"}, ""},
+		{[]string{"zlib1g (<< 1:2)", "zlib1g (>= 1:1.2.0)"}, []string{"ZLIB_1.2.12"}, "but Depends has zlib1g (<< 1:2), zlib1g (>= 1:1.2.0)"},
 	}
 	for _, tt := range tests {
 		got := e.CheckVersion(tt.depends, "zlib1g", "libz.so.1", tt.nodes)
 		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
 			t.Errorf("CheckVersion(%q, %q) = %q, want %q", tt.depends, tt.nodes, got, tt.want)
 		}
+	}
+}
+
+func TestDpkgEnvironment(t *testing.T) {
+	db, err := host.ReadDpkg(os.DirFS("../testdata/dpkgroot/debian"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewDpkgEnvironment(db, "", "amd64")
+	// In depends by name or Provides, whatever the installed version.
+	for _, tt := range []struct {
+		depends []string
+		pkg     string
+		want    bool
+	}{
+		{[]string{"zlib1g (>= 1:9)"}, "zlib1g", true},
+		{[]string{"libz1"}, "zlib1g", true}, // zlib1g Provides libz1
+		{[]string{"libc6 (>= 2.14)"}, "zlib1g", false},
+		{[]string{"libc6 | zlib1g:amd64"}, "zlib1g", true},
+	} {
+		if got := e.Satisfies(tt.depends, tt.pkg); got != tt.want {
+			t.Errorf("Satisfies(%q, %s) = %v, want %v", tt.depends, tt.pkg, got, tt.want)
+		}
+	}
+	if why := e.CheckRootVersion([]string{"zlib1g (>= 1:9)"}, "zlib1g"); !strings.Contains(why, "the root has zlib1g 1:1.2.13.dfsg-1") {
+		t.Errorf("root version: %q", why)
+	}
+	if why := e.CheckRootVersion([]string{"zlib1g (>= 1:1.2.0)"}, "zlib1g"); why != "" {
+		t.Errorf("root version met: %q", why)
+	}
+	// A soname no file list reaches is found through the shlibs file.
+	if p, ok := e.SonameOwner("libffi.so.8"); !ok || p.Name != "libffi8" {
+		t.Errorf("SonameOwner(libffi.so.8) = %+v, %v", p, ok)
+	}
+}
+
+// TestLinkageLibpython: a package's environment that installs libpython
+// provides it like any library (it must then be a dependency), instead
+// of the interpreter being assumed.
+func TestLinkageLibpython(t *testing.T) {
+	ext := &Binary{Member: "pkg-x.tar.zst!lib/python3.12/site-packages/x/_x.so", Format: FormatELF, Machine: "x86_64",
+		Needed: []string{"libpython3.12.so.1.0"}, RunPath: []string{"$ORIGIN/../../.."}}
+	env := fakeEnv{owners: map[string]Package{"lib/libpython3.12.so.1.0": {Name: "python", Version: "3.12.7"}}}
+	l := newLinker([]*Binary{ext}, nil, nil, systemTarget{}, FormatELF, nil)
+	l.env = env
+	r := &Report{Binaries: []*Binary{ext}}
+	r.ExternalLibs = l.resolve()
+	lk := l.linkage(r, r.Binaries, &Manifest{Manager: "conda", Package: Package{Name: "x"}, Depends: []string{}}, "--prefix p")
+	if !slices.Equal(lk.Overlinking, []string{"python"}) {
+		t.Errorf("overlinking %v, want [python]; groups %+v", lk.Overlinking, lk.Groups)
+	}
+}
+
+// TestDpkgOwnerThroughLink: distroless images list only regular files;
+// a soname link is followed inside the root to the file a package lists.
+func TestDpkgOwnerThroughLink(t *testing.T) {
+	db, err := host.ReadDpkg(os.DirFS("../testdata/dpkgroot/distroless"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	dir := root + "/usr/lib/x86_64-linux-gnu"
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("libz.so.1.2.13", dir+"/libz.so.1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc/../../../../outside", dir+"/escape.so"); err != nil {
+		t.Fatal(err)
+	}
+	e := NewDpkgEnvironment(db, root, "amd64")
+	if p, ok := e.Owner("usr/lib/x86_64-linux-gnu/libz.so.1"); !ok || p.Name != "zlib1g" {
+		t.Errorf("owner through the link: %+v %v", p, ok)
+	}
+	if p, ok := e.Owner("usr/lib/x86_64-linux-gnu/escape.so"); ok {
+		t.Errorf("a link out of the root found %+v", p)
 	}
 }

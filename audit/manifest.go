@@ -127,7 +127,7 @@ func packageTagFindings(kind artifact.Kind, r *Report) []Finding {
 // conda-meta records say which package installs each binary.
 type condaPrefix struct {
 	db  *host.CondaPrefix
-	env *FileEnvironment
+	env Environment
 }
 
 // condaPrefixOf returns the conda environment a directory artifact is,

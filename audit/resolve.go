@@ -103,6 +103,9 @@ func (l *linker) addLinks(a *artifact.Artifact) []Finding {
 			continue
 		}
 		target, err := a.Resolve(m.Path)
+		if err != nil && linksToDir(a, m) {
+			continue // a link to a directory (numpy's include dir, a sysroot's lib -> usr/lib)
+		}
 		if err != nil {
 			out = append(out, Finding{Code: "artifact/link", Severity: Warning, Member: m.Path,
 				Message: fmt.Sprintf("a link to %s that leads to no file in the artifact: %v", m.Link, unwrapArtifact(err))})
@@ -117,6 +120,22 @@ func (l *linker) addLinks(a *artifact.Artifact) []Finding {
 		}
 	}
 	return out
+}
+
+// linksToDir reports whether the symbolic link m points to a directory
+// of the artifact: a path some member lies under.
+func linksToDir(a *artifact.Artifact, m *artifact.Member) bool {
+	target := m.Link
+	if !path.IsAbs(target) {
+		target = path.Join(path.Dir(installedPath(m.Path)), target)
+	}
+	target = strings.TrimPrefix(path.Clean(target), "/") + "/"
+	for _, x := range a.Members() {
+		if strings.HasPrefix(installedPath(x.Path), target) {
+			return true
+		}
+	}
+	return false
 }
 
 // unwrapArtifact drops the "ARTIFACT: MEMBER: " prefix of an
@@ -349,20 +368,23 @@ func (l *linker) roots(b *Binary, seen map[*Binary]bool) []*Binary {
 // the binary that needs it, nil for a host library's need.
 func (l *linker) beyondArtifact(from *Binary, soname string, s *host.Search, ext *externals) Resolution {
 	elfNeed := from == nil || from.Format == FormatELF
-	if elfNeed && (IsLoader(soname) || IsLibpython(soname)) {
-		return Resolution{Need: soname, By: BySkip, Detail: "provided by the dynamic loader or the Python interpreter; never vendored"}
-	}
+	// A package's environment may install libpython (conda's python,
+	// Debian's libpython3.X) and the loader (libc6): then that package
+	// must be a dependency like any other.
 	if pat, ok := l.excluded(from, soname, ""); ok {
 		return Resolution{Need: soname, By: ByExclude, Detail: fmt.Sprintf("--exclude %q: provided by another package", pat)}
+	}
+	if r, ok := l.findInEnvironment(from, soname); ok {
+		return r
+	}
+	if elfNeed && (IsLoader(soname) || IsLibpython(soname)) {
+		return Resolution{Need: soname, By: BySkip, Detail: "provided by the dynamic loader or the Python interpreter; never vendored"}
 	}
 	if l.target != nil && (from == nil || from.Format == l.format) {
 		if r, ok := l.target.Promises(from, soname); ok {
 			r.Need = soname
 			return r
 		}
-	}
-	if r, ok := l.findInEnvironment(from, soname); ok {
-		return r
 	}
 	if from != nil && from.Format == FormatPE {
 		return l.findDLL(from, soname, ext)

@@ -259,7 +259,7 @@ func (o *options) validate() error {
 
 // config wires the audit: limits, platform rules, the host search and
 // the environments package artifacts are checked against. It reads the
-// dpkg database of --root only when a .deb is audited or --root is given.
+// dpkg database of --root only when a .deb is audited.
 func (o *options) config(e env, paths []string, rootSet bool) (audit.Config, error) {
 	hopts := host.Options{Root: o.root}
 	if o.ldpathsSet {
@@ -323,11 +323,17 @@ func (o *options) config(e env, paths []string, rootSet bool) (audit.Config, err
 		cfg.External = append(cfg.External, decls...)
 	}
 	cfg.RequireDeclared = o.requireDecl
-	if rootSet || slices.ContainsFunc(paths, func(p string) bool { return strings.HasSuffix(strings.ToLower(p), ".deb") }) {
+	isDeb := func(p string) bool {
+		p = strings.ToLower(p)
+		return strings.HasSuffix(p, ".deb") || strings.HasSuffix(p, ".udeb") || strings.HasSuffix(p, ".ddeb")
+	}
+	if slices.ContainsFunc(paths, isDeb) {
+		// A .deb is checked against the dpkg database of --root; without
+		// one, its linkage stays within the package and says so.
 		db, err := host.ReadDpkg(os.DirFS(o.root))
 		switch {
 		case err == nil:
-			cfg.Environments["dpkg"] = audit.NamedEnvironment{Environment: audit.NewDpkgEnvironment(db, ""), Name: "--root " + o.root}
+			cfg.Environments["dpkg"] = audit.NamedEnvironment{Environment: audit.NewDpkgEnvironment(db, o.root, ""), Name: "--root " + o.root}
 		case rootSet || !errors.Is(err, fs.ErrNotExist):
 			return cfg, fmt.Errorf("--root %s: %w", o.root, err)
 		}
