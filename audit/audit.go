@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"runtime"
 	"slices"
 	"sort"
@@ -204,6 +205,8 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 	}
 	if sd, ok := target.(interface{ SystemDirs() []string }); ok {
 		l.sysDirs = sd.SystemDirs()
+	} else if a.Kind == artifact.KindDir || a.Kind == artifact.KindTar {
+		l.sysDirs = rootSystemDirs(members) // a sysroot or an unpacked image
 	}
 	r.Findings = append(r.Findings, l.addLinks(a)...)
 	if slices.ContainsFunc(bins, func(b *Binary) bool { return b.Format == FormatPE }) {
@@ -234,6 +237,41 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 	}
 	sortFindings(r.Findings)
 	return r
+}
+
+// rootSystemDirs returns, for a tree that looks like a root file system
+// (it has lib/ or usr/lib/), the directories ld.so searches by default
+// there, in glibc's order on Debian and Fedora: /usr/local/lib, the
+// multiarch directories the tree has, lib64, usr/lib64, lib, usr/lib.
+// It returns nil for other trees (a site-packages).
+func rootSystemDirs(members []*artifact.Member) []string {
+	has := map[string]bool{}
+	var multiarch []string
+	for _, m := range members {
+		d := path.Dir(installedPath(m.Path))
+		for ; d != "." && d != "/"; d = path.Dir(d) {
+			if has[d] {
+				break
+			}
+			has[d] = true
+			if b := path.Base(d); strings.Contains(b, "-linux-") && (path.Dir(d) == "lib" || path.Dir(d) == "usr/lib") {
+				multiarch = append(multiarch, d)
+			}
+		}
+	}
+	if !has["lib"] && !has["usr/lib"] {
+		return nil
+	}
+	sort.Strings(multiarch)
+	out := []string{"usr/local/lib"}
+	for _, prefix := range []string{"lib/", "usr/lib/"} {
+		for _, d := range multiarch {
+			if strings.HasPrefix(d, prefix) {
+				out = append(out, d)
+			}
+		}
+	}
+	return append(out, "lib64", "usr/lib64", "lib", "usr/lib")
 }
 
 // problemFindings turns the artifact's problems into findings, under the

@@ -2,10 +2,12 @@ package audit
 
 import (
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/libvet/libvet/artifact"
 	"github.com/libvet/libvet/host"
 )
 
@@ -253,5 +255,33 @@ func TestDpkgOwnerThroughLink(t *testing.T) {
 	}
 	if p, ok := e.Owner("usr/lib/x86_64-linux-gnu/escape.so"); ok {
 		t.Errorf("a link out of the root found %+v", p)
+	}
+}
+
+func TestRootSystemDirs(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"usr/lib/x86_64-linux-gnu/liblz4.so.1", "lib/x86_64-linux-gnu/libz.so.1", "usr/bin/zstd"} {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755)
+		os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644)
+	}
+	a, err := artifact.Open(dir, artifact.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	want := []string{"usr/local/lib", "lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "usr/lib64", "lib", "usr/lib"}
+	if got := rootSystemDirs(a.Members()); !slices.Equal(got, want) {
+		t.Errorf("rootSystemDirs = %v, want %v", got, want)
+	}
+	site := t.TempDir()
+	os.MkdirAll(filepath.Join(site, "pkg"), 0o755)
+	os.WriteFile(filepath.Join(site, "pkg", "_x.so"), []byte("x"), 0o644)
+	b, err := artifact.Open(site, artifact.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if got := rootSystemDirs(b.Members()); got != nil {
+		t.Errorf("a site-packages is not a root: %v", got)
 	}
 }
