@@ -137,7 +137,7 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 	manifest, declared, mfindings := packageManifest(a)
 	if manifest == nil && md != nil {
 		if _, ok := cfg.Environments["pip"]; ok {
-			manifest = wheelManifest(a.Wheel, md)
+			manifest = wheelManifest(a.Wheel, md, markerEnv(a.Wheel, majorityFormat(results)))
 		}
 	}
 	r.Findings = append(r.Findings, mfindings...)
@@ -182,7 +182,9 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 	switch {
 	case manifest != nil:
 		env = cfg.Environments[manifest.Manager]
-		hostSearch = nil // a package's libraries come from the package or its environment
+		if manifest.Manager != "pip" {
+			hostSearch = nil // a package's libraries come from the package or its environment
+		}
 	case prefix != nil:
 		env = NamedEnvironment{Environment: prefix.env, Name: "the environment itself"}
 		hostSearch = nil
@@ -218,11 +220,15 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 		}
 	}
 	r.ExternalLibs = l.resolve()
-	decls := append([]Declaration(nil), cfg.External...)
-	for i := range decls {
-		decls[i].Used = []string{}
+	// Declarations whose marker does not hold where the artifact installs
+	// (a win32-only dependency of a Linux wheel) do not count.
+	var decls []Declaration
+	for _, d := range append(append([]Declaration(nil), cfg.External...), metadataDeclarations(md)...) {
+		if applies(d.marker, markerEnv(a.Wheel, format)) {
+			d.Used = []string{}
+			decls = append(decls, d)
+		}
 	}
-	decls = append(decls, metadataDeclarations(md)...)
 	r.Declared = declare(r, decls, a.Wheel != nil, cfg.RequireDeclared)
 	if target != nil {
 		target.Judge(r)
@@ -272,6 +278,24 @@ func rootSystemDirs(members []*artifact.Member) []string {
 		}
 	}
 	return append(out, "lib64", "usr/lib64", "lib", "usr/lib")
+}
+
+// majorityFormat is the format most of the read binaries have (ELF on a
+// tie), "" when there are none.
+func majorityFormat(results []member) Format {
+	count := map[Format]int{}
+	for _, res := range results {
+		if len(res.bins) > 0 {
+			count[res.format]++
+		}
+	}
+	var best Format
+	for _, f := range []Format{FormatELF, FormatMachO, FormatPE} {
+		if count[f] > count[best] {
+			best = f
+		}
+	}
+	return best
 }
 
 // problemFindings turns the artifact's problems into findings, under the

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,6 +27,44 @@ type Declaration struct {
 	Source string `json:"source"`
 	// Used lists the external libraries it covers; empty when none does.
 	Used []string `json:"used"`
+	// Build marks a compiler declared for the build, which covers its
+	// runtime library when one is linked and is not reported unused.
+	Build bool `json:"build,omitempty"`
+
+	marker *externaldeps.Marker // nil when the declaration has none
+}
+
+// markerEnv is the PEP 508 environment of the systems a wheel installs
+// on, as far as its tags say: the platform of its binaries and, for a
+// cpXY tag, the Python version. Variables it cannot know are left out,
+// so a marker using them is kept (Evaluate fails, and the entry counts).
+func markerEnv(w *artifact.Wheel, format Format) map[string]string {
+	env := map[string]string{"extra": ""}
+	switch format {
+	case FormatELF:
+		env["sys_platform"], env["platform_system"], env["os_name"] = "linux", "Linux", "posix"
+	case FormatMachO:
+		env["sys_platform"], env["platform_system"], env["os_name"] = "darwin", "Darwin", "posix"
+	case FormatPE:
+		env["sys_platform"], env["platform_system"], env["os_name"] = "win32", "Windows", "nt"
+	}
+	if w != nil && len(w.PythonTags) == 1 {
+		if v, ok := strings.CutPrefix(w.PythonTags[0], "cp"); ok && len(v) >= 2 {
+			env["python_version"] = v[:1] + "." + v[1:]
+			env["implementation_name"] = "cpython"
+		}
+	}
+	return env
+}
+
+// applies reports whether an entry with marker m applies in env: no
+// marker, a marker that holds, or one env cannot decide.
+func applies(m *externaldeps.Marker, env map[string]string) bool {
+	if m == nil {
+		return true
+	}
+	ok, err := m.Evaluate(env)
+	return ok || err != nil
 }
 
 // wheelMetadata parses the wheel's .dist-info/METADATA, nil when it has
@@ -52,7 +91,7 @@ func metadataDeclarations(md *externaldeps.Metadata) []Declaration {
 	}
 	var out []Declaration
 	for _, r := range md.RequiresExternalDep {
-		out = append(out, Declaration{DepURL: r.DepURL.String(), Source: fmt.Sprintf("%s:%d", md.File, r.Line), Used: []string{}})
+		out = append(out, Declaration{DepURL: r.DepURL.String(), Source: fmt.Sprintf("%s:%d", md.File, r.Line), Used: []string{}, marker: r.Marker})
 	}
 	return out
 }
@@ -63,19 +102,25 @@ func metadataDeclarations(md *externaldeps.Metadata) []Declaration {
 func ProjectDeclarations(file string, ext *externaldeps.External) []Declaration {
 	var out []Declaration
 	for _, e := range ext.All() {
-		if e.Category.Stage() != "run" {
+		// Run-time entries, and compilers at any stage: a compiler
+		// declared for the build implies its runtime library (libgfortran,
+		// libstdc++), which PEP 725 does not ask to declare again.
+		compiler := strings.HasPrefix(e.Requirement.DepURL.String(), "dep:virtual/compiler/")
+		if e.Category.Stage() != "run" && !compiler {
 			continue
 		}
 		src := fmt.Sprintf("%s:%d (%s)", file, e.Requirement.Line, e.Category)
-		out = append(out, Declaration{DepURL: e.Requirement.DepURL.String(), Source: src, Used: []string{}})
+		out = append(out, Declaration{DepURL: e.Requirement.DepURL.String(), Source: src, Used: []string{}, Build: e.Category.Stage() != "run", marker: e.Requirement.Marker})
 	}
 	return out
 }
 
 // graftedHash matches the hash repair tools put in the names of the
-// libraries they graft: auditwheel's libz-d8e79d8f.so.1.2.13 (8 hex
-// digits), delvewheel's zlib1-6b0ea0e7bb2e1a8b8c3b9d6e4f1a2b3c.dll (32).
-var graftedHash = regexp.MustCompile(`^(.+?)-([0-9a-f]{8}|[0-9a-f]{32})((\.so|\.dll|\.dylib).*)$`)
+// libraries they graft, before the first dot after the stem:
+// auditwheel's libz-d8e79d8f.so.1.2.13 and
+// libopenblas64_p-r0-0cf96a72.3.23.dev.so (8 hex digits), delvewheel's
+// zlib1-6b0ea0e7bb2e1a8b8c3b9d6e4f1a2b3c.dll (32).
+var graftedHash = regexp.MustCompile(`^(.+?)-([0-9a-f]{8}|[0-9a-f]{32})(\..*)$`)
 
 // unhashed is the name a grafted library had before a repair tool
 // renamed it: libsnappy-637b256b.so.1.1.4 was libsnappy.so.1.1.4.
@@ -84,6 +129,29 @@ func unhashed(name string) string {
 		return m[1] + m[3]
 	}
 	return name
+}
+
+// LookupNames are the names to look a needed library up by, in order:
+// the name without the hash a repair tool added, then with version
+// components dropped one by one (a grafted file keeps the library's file
+// name, libsnappy.so.1.1.4, not its soname, libsnappy.so.1).
+func LookupNames(name string) []string {
+	var out []string
+	for n := unhashed(name); n != ""; n = shorterVersion(n) {
+		out = append(out, n)
+	}
+	return out
+}
+
+// likelyDepURL is the DepURL libvet's knowledge base gives the first of
+// LookupNames(name), "" when it knows none.
+func likelyDepURL(name, platform string) string {
+	for _, n := range LookupNames(name) {
+		if m, ok := externaldeps.LookupSoname(n, platform); ok {
+			return m.DepURL
+		}
+	}
+	return ""
 }
 
 // shorterVersion drops the last version component of an ELF file name
@@ -128,19 +196,11 @@ func declare(r *Report, decls []Declaration, wheel, requireDeclared bool) []Decl
 				f = bf
 			}
 		}
-		name := unhashed(x.Soname)
+		name := x.Soname
 		if f == FormatMachO {
 			name = path.Base(name)
 		}
-		// A grafted file keeps the library's file name (libsnappy.so.1.1.4),
-		// not its soname (libsnappy.so.1): drop version components until
-		// the knowledge base knows the name.
-		for n := name; n != ""; n = shorterVersion(n) {
-			if m, ok := externaldeps.LookupSoname(n, platformOf(f)); ok {
-				x.DepURL = m.DepURL
-				break
-			}
-		}
+		x.DepURL = likelyDepURL(name, platformOf(f))
 		for j := range decls {
 			if x.DepURL != "" && externaldeps.Covers(decls[j].DepURL, x.DepURL) {
 				decls[j].Used = append(decls[j].Used, x.Soname)
@@ -165,9 +225,23 @@ func declare(r *Report, decls []Declaration, wheel, requireDeclared bool) []Decl
 		r.Findings = append(r.Findings, Finding{Code: "external/undeclared", Severity: sev, Member: strings.Join(x.NeededBy, ", "),
 			Message: fmt.Sprintf("needs %s (%s), which is neither vendored, allowed, provided by another wheel, nor declared: declare it (Requires-External-Dep, or [external] dependencies in pyproject.toml) or vendor it", x.Soname, likely)})
 	}
+	// A library another wheel provides still counts as the declared one.
+	for _, b := range r.Binaries {
+		for _, res := range b.Resolutions {
+			if res.By != ByPackage {
+				continue
+			}
+			dep := likelyDepURL(path.Base(res.Need), platformOf(b.Format))
+			for j := range decls {
+				if dep != "" && externaldeps.Covers(decls[j].DepURL, dep) && !slices.Contains(decls[j].Used, res.Need) {
+					decls[j].Used = append(decls[j].Used, res.Need)
+				}
+			}
+		}
+	}
 	if wheel {
 		for _, d := range decls {
-			if len(d.Used) == 0 {
+			if len(d.Used) == 0 && !d.Build {
 				r.Findings = append(r.Findings, Finding{Code: "external/declared-unused", Severity: Info,
 					Message: fmt.Sprintf("declares %s (%s), but no binary links a library it provides; it may be loaded at run time (dlopen, ctypes) or no longer needed", d.DepURL, d.Source)})
 			}

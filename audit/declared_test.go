@@ -6,10 +6,12 @@ import (
 	"compress/gzip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/libvet/libvet/artifact"
+	"github.com/libvet/libvet/externaldeps"
 )
 
 const pyproject = `[project]
@@ -51,8 +53,10 @@ func TestReadDeclarations(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
-		// Only the run-time entry; the sdist's top-level file, not sub/.
-		if len(decls) != 1 || decls[0].DepURL != "dep:generic/libpq" || !strings.HasSuffix(decls[0].Source, "pyproject.toml:7 (dependencies)") {
+		// The run-time entry and the compiler (its runtime library); the
+		// sdist's top-level file, not sub/.
+		if len(decls) != 2 || !decls[0].Build || decls[0].DepURL != "dep:virtual/compiler/c" ||
+			decls[1].DepURL != "dep:generic/libpq" || decls[1].Build || !strings.HasSuffix(decls[1].Source, "pyproject.toml:7 (dependencies)") {
 			t.Errorf("%s: %+v", p, decls)
 		}
 	}
@@ -79,5 +83,36 @@ func TestUnhashed(t *testing.T) {
 		if got := shorterVersion(in); got != want {
 			t.Errorf("shorterVersion(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestMarkers(t *testing.T) {
+	md, err := externaldeps.ParseMetadata("METADATA", []byte("Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n"+
+		"Requires-Dist: numpy\n"+
+		"Requires-Dist: nvidia-cuda-runtime-cu12; extra == \"cuda\"\n"+
+		"Requires-Dist: pywin32; sys_platform == \"win32\"\n"+
+		"Requires-Dist: tomli; python_version < \"3.11\"\n"+
+		"Requires-Dist: weird; platform_release == \"6.1\"\n"+
+		"Requires-External-Dep: dep:generic/libpq\n"+
+		"Requires-External-Dep: dep:generic/openssl; sys_platform == \"win32\"\n\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &artifact.Wheel{Name: "demo", Version: "1.0", PythonTags: []string{"cp312"}}
+	env := markerEnv(w, FormatELF)
+	m := wheelManifest(w, md, env)
+	// The extra's and win32's do not count, nor tomli on 3.12; a marker the
+	// tags cannot decide (platform_release) keeps its entry.
+	if want := []string{"numpy", "weird"}; !slices.Equal(m.Depends, want) {
+		t.Errorf("depends %v, want %v", m.Depends, want)
+	}
+	var kept []string
+	for _, d := range metadataDeclarations(md) {
+		if applies(d.marker, env) {
+			kept = append(kept, d.DepURL)
+		}
+	}
+	if want := []string{"dep:generic/libpq"}; !slices.Equal(kept, want) {
+		t.Errorf("declarations %v, want %v", kept, want)
 	}
 }

@@ -30,9 +30,10 @@ type InstalledPackage struct {
 // packages: a conda environment's conda-meta records (--prefix) or the
 // paths.json of a folder of package files (--with).
 type FileEnvironment struct {
-	owners map[string]Package // path (lower-cased when fold) -> owner
-	libs   map[string]bool    // package name -> a library package (see Libraries)
-	fold   bool
+	problems []error            // packages that could not be read, left out
+	owners   map[string]Package // path (lower-cased when fold) -> owner
+	libs     map[string]bool    // package name -> a library package (see Libraries)
+	fold     bool
 }
 
 // sharedLibrary matches the paths of shared libraries: ELF sonames,
@@ -112,6 +113,10 @@ func libraryPackage(p InstalledPackage) bool {
 	}
 	return false
 }
+
+// Problems returns what could not be read (a broken wheel in
+// --find-links), left out of the environment.
+func (e *FileEnvironment) Problems() []error { return e.problems }
 
 // Libraries implements [Environment]: see libraryPackage.
 func (e *FileEnvironment) Libraries(name string) (has, known bool) {
@@ -415,6 +420,7 @@ func (e *DpkgEnvironment) CheckVersion(depends []string, pkg, soname string, nod
 // named by their normalised distribution name.
 func WheelsEnvironment(findLinks, sitePackages []string, lim artifact.Limits) (*FileEnvironment, error) {
 	var pkgs []InstalledPackage
+	var problems []error
 	for _, dir := range findLinks {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
@@ -427,7 +433,8 @@ func WheelsEnvironment(findLinks, sitePackages []string, lim artifact.Limits) (*
 			}
 			a, err := artifact.Open(filepath.Join(dir, e.Name()), lim)
 			if err != nil {
-				return nil, fmt.Errorf("--find-links %s: %w", dir, err)
+				problems = append(problems, err) // a cache may hold a broken download: go on
+				continue
 			}
 			w := a.Wheel
 			p := InstalledPackage{Package: Package{Name: externaldeps.NormalizeName(w.Name), Version: w.Version}}
@@ -455,7 +462,9 @@ func WheelsEnvironment(findLinks, sitePackages []string, lim artifact.Limits) (*
 			pkgs = append(pkgs, p)
 		}
 	}
-	return NewFileEnvironment(pkgs, false), nil
+	env := NewFileEnvironment(pkgs, false)
+	env.problems = problems
+	return env, nil
 }
 
 // installedRecord reads an installed distribution's RECORD; the

@@ -205,11 +205,17 @@ func specNames(specs []string) []string {
 
 // wheelManifest is a wheel's identity and Requires-Dist, for the linkage
 // audit against other wheels (--find-links, --site-packages). Names are
-// normalised (PEP 503); every Requires-Dist counts, whatever its marker.
-func wheelManifest(w *artifact.Wheel, md *externaldeps.Metadata) *Manifest {
+// normalised (PEP 503). A Requires-Dist whose marker does not hold in env
+// does not count: an extra's ("extra == 'cuda'": pip installs it only on
+// request) or another platform's. Requirements of the required wheels are
+// not followed.
+func wheelManifest(w *artifact.Wheel, md *externaldeps.Metadata, env map[string]string) *Manifest {
 	m := &Manifest{Manager: "pip", Package: Package{Name: externaldeps.NormalizeName(w.Name), Version: w.Version}, Depends: []string{}}
 	seen := map[string]bool{}
 	for _, d := range md.RequiresDist {
+		if !applies(d.Marker, env) {
+			continue
+		}
 		if n := externaldeps.NormalizeName(d.Name); !seen[n] {
 			seen[n] = true
 			m.Depends = append(m.Depends, n)
