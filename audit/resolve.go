@@ -399,6 +399,15 @@ func (l *linker) beyondArtifact(from *Binary, soname string, s *host.Search, ext
 	if pat, ok := matchExclude(l.exclude, soname, lib.RealPath); ok {
 		return Resolution{Need: soname, By: ByExclude, Path: lib.Path, Detail: fmt.Sprintf("--exclude %q matches %s: provided by another package", pat, lib.RealPath)}
 	}
+	// The library satisfies the need only if it defines the symbol
+	// versions the binary requires from it (an older libstdc++ lacks
+	// GLIBCXX_3.4.32).
+	if from != nil && l.files[from.Member] != nil {
+		if miss := host.MissingVersions(l.files[from.Member], soname, lib.File); len(miss) > 0 {
+			return Resolution{Need: soname, By: ByNone, Path: lib.Path,
+				Detail: fmt.Sprintf("found on this host at %s (%s), but it lacks %s, which %s needs", lib.Path, lib.Step, strings.Join(miss, ", "), from.Member)}
+		}
+	}
 	ext.follow(l, soname, lib)
 	return Resolution{Need: soname, By: ByHost, Path: lib.Path, Detail: lib.Step}
 }
@@ -442,6 +451,8 @@ func (l *linker) why(b *Binary, where, soname string, r Resolution) string {
 	switch {
 	case r.By == ByHost:
 		why = append(why, "found on this host at "+r.Path+" ("+r.Detail+")")
+	case r.By == ByNone && r.Path != "":
+		why = append(why, r.Detail) // found, but too old
 	case b != nil && b.Format == FormatPE && l.dlls != nil:
 		why = append(why, "not in the --add-path directories")
 	case b != nil && b.Format == FormatPE:
@@ -501,6 +512,9 @@ func (e *externals) add(key, soname string, r Resolution, neededBy string) {
 	x := e.libs[key]
 	if x == nil {
 		x = &ExternalLib{Soname: soname, Path: r.Path, Reason: r.Detail}
+		if r.By == ByNone {
+			x.Path = "" // a library found but unusable is not provided
+		}
 		e.libs[key] = x
 	}
 	for _, n := range x.NeededBy {

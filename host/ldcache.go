@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"path"
 )
 
 // The glibc ld.so.cache formats: the old one ("ld.so-1.7.0", 12-byte
@@ -18,19 +19,33 @@ const (
 	newEntrySize    = 24
 	maxCacheEntries = 1 << 20
 	// hwcapExtension marks a new-format entry for a glibc-hwcaps
-	// subdirectory (DL_CACHE_HWCAP_EXTENSION).
+	// subdirectory (DL_CACHE_HWCAP_EXTENSION); the low 32 bits of its
+	// hwcap field index the glibc-hwcaps section of the extensions.
 	hwcapExtension = 1 << 62
+	// extensionMagic starts the extension directory (cache_extension).
+	extensionMagic = 0xeaa42174
+	// extensionHWCaps is the tag of the glibc-hwcaps section: an array
+	// of string offsets, the subdirectory names.
+	extensionHWCaps = 1
+	maxExtensions   = 64
 )
 
 // cacheEntry maps a soname to a library path.
 type cacheEntry struct {
 	soname, path string
+	// hwcaps is the glibc-hwcaps subdirectory ("x86-64-v3") the entry
+	// is for, "" for a plain entry.
+	hwcaps string
+	// hwIndex is the hwcap field's index into the glibc-hwcaps section,
+	// for an entry with the extension bit; -1 for a plain entry.
+	hwIndex int64
 }
 
 // parseLDCache decodes an ld.so.cache file, returning its entries in file
-// order (ld.so's search order for equal sonames). Only the new format's
-// entries are used when it is present; a file with only the old format is
-// decoded from that.
+// order (ld.so's search order for equal sonames), glibc-hwcaps entries
+// named by their subdirectory. Only the new format's entries are used
+// when it is present; a file with only the old format is decoded from
+// that.
 func parseLDCache(data []byte) ([]cacheEntry, error) {
 	newStart := 0
 	if bytes.HasPrefix(data, []byte(oldCacheMagic)) {
@@ -75,7 +90,71 @@ func parseLDCache(data []byte) ([]cacheEntry, error) {
 		return nil, fmt.Errorf("ld.so.cache: absurd entry count %d", n)
 	}
 	// New-format string offsets count from the start of the new header.
-	return readEntries(data, newStart+newHeaderSize, n, newEntrySize, newStart, bo)
+	entries, err := readEntries(data, newStart+newHeaderSize, n, newEntrySize, newStart, bo)
+	if err != nil {
+		return nil, err
+	}
+	names := hwcapsNames(data, newStart, int(bo.Uint32(h[32:])), bo)
+	for i := range entries {
+		e := &entries[i]
+		if e.hwIndex < 0 {
+			continue
+		}
+		// An index the section does not name falls back to the path's
+		// .../glibc-hwcaps/NAME/soname, which ldconfig always writes.
+		if e.hwIndex < int64(len(names)) && names[e.hwIndex] != "" {
+			e.hwcaps = names[e.hwIndex]
+		} else if dir := path.Dir(e.path); path.Base(path.Dir(dir)) == "glibc-hwcaps" {
+			e.hwcaps = path.Base(dir)
+		}
+		if e.hwcaps == "" {
+			e.hwcaps = "?" // unnamed: never chosen
+		}
+	}
+	return entries, nil
+}
+
+// hwcapsNames reads the glibc-hwcaps subdirectory names from the
+// extension directory at off (relative to the new header at base); nil
+// when there is none or it is malformed.
+func hwcapsNames(data []byte, base, off int, bo binary.ByteOrder) []string {
+	at := func(o, n int) []byte {
+		if o < 0 || n < 0 || base+o < base || base+o+n > len(data) {
+			return nil
+		}
+		return data[base+o : base+o+n]
+	}
+	hdr := at(off, 8)
+	if off == 0 || hdr == nil || bo.Uint32(hdr) != extensionMagic {
+		return nil
+	}
+	count := int(bo.Uint32(hdr[4:]))
+	if count > maxExtensions {
+		return nil
+	}
+	for i := 0; i < count; i++ {
+		sec := at(off+8+16*i, 16)
+		if sec == nil {
+			return nil
+		}
+		if bo.Uint32(sec) != extensionHWCaps {
+			continue
+		}
+		arr := at(int(bo.Uint32(sec[8:])), int(bo.Uint32(sec[12:])))
+		if arr == nil || len(arr)/4 > maxExtensions {
+			return nil
+		}
+		names := make([]string, len(arr)/4)
+		for j := range names {
+			if o := int(bo.Uint32(arr[4*j:])); o >= 0 && o < len(data)-base {
+				if k := bytes.IndexByte(data[base+o:], 0); k >= 0 {
+					names[j] = string(data[base+o : base+o+k])
+				}
+			}
+		}
+		return names
+	}
+	return nil
 }
 
 // readEntries decodes n entries of size entSize at off, whose key and
@@ -98,18 +177,21 @@ func readEntries(data []byte, off, n, entSize, base int, bo binary.ByteOrder) ([
 	out := make([]cacheEntry, 0, n)
 	for k := 0; k < n; k++ {
 		e := data[off+k*entSize:]
-		// New-format entries with the hwcap extension bit are
-		// glibc-hwcaps subdirectory copies (x86-64-v3, ...), which libvet
-		// does not choose between: the baseline entry follows.
-		if entSize == newEntrySize && bo.Uint64(e[16:])&hwcapExtension != 0 {
-			continue
-		}
 		key, ok1 := str(bo.Uint32(e[4:]))
 		val, ok2 := str(bo.Uint32(e[8:]))
 		if !ok1 || !ok2 {
 			return nil, fmt.Errorf("ld.so.cache: entry %d has a string outside the file", k)
 		}
-		out = append(out, cacheEntry{soname: key, path: val})
+		ce := cacheEntry{soname: key, path: val, hwIndex: -1}
+		// New-format entries with the hwcap extension bit are for a
+		// glibc-hwcaps subdirectory (x86-64-v3, ...): parseLDCache names
+		// it from the index.
+		if entSize == newEntrySize {
+			if hw := bo.Uint64(e[16:]); hw&hwcapExtension != 0 {
+				ce.hwIndex = int64(uint32(hw))
+			}
+		}
+		out = append(out, ce)
 	}
 	return out, nil
 }

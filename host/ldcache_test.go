@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -51,21 +52,23 @@ func newCache(withOld bool, entries ...cacheEntry) []byte {
 }
 
 func TestParseLDCache(t *testing.T) {
-	want := []cacheEntry{{"libfoo.so.1", "/opt/cached/libfoo.so.1"}, {"libz.so.1", "/usr/lib/libz.so.1"}}
-	hwcaps := cacheEntry{"libz.so.1", "/usr/lib/glibc-hwcaps/x86-64-v3/libz.so.1"}
+	plain := func(soname, path string) cacheEntry { return cacheEntry{soname: soname, path: path, hwIndex: -1} }
+	want := []cacheEntry{plain("libfoo.so.1", "/opt/cached/libfoo.so.1"),
+		{soname: "libz.so.1", path: "/usr/lib/glibc-hwcaps/x86-64-v3/libz.so.1", hwcaps: "x86-64-v3"},
+		plain("libz.so.1", "/usr/lib/libz.so.1")}
 	for _, withOld := range []bool{false, true} {
-		got, err := parseLDCache(newCache(withOld, want[0], hwcaps, want[1]))
+		got, err := parseLDCache(newCache(withOld, want...))
 		if err != nil {
 			t.Fatalf("withOld=%v: %v", withOld, err)
 		}
-		if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		if !slices.Equal(got, want) {
 			t.Errorf("withOld=%v: got %+v, want %+v", withOld, got, want)
 		}
 	}
 	for name, data := range map[string][]byte{
 		"empty":     nil,
 		"garbage":   []byte("not a cache at all, just text"),
-		"truncated": newCache(false, want...)[:60],
+		"truncated": newCache(false, want[0], want[2])[:60],
 		"bad count": append([]byte(newCacheMagic), 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0),
 	} {
 		if _, err := parseLDCache(data); err == nil {
@@ -82,7 +85,7 @@ func TestCacheBeforeDefaults(t *testing.T) {
 		"usr/lib/libfoo.so.1":    lib64,
 		"etc/ld.so.conf":         "/opt/ignored\n",
 	})
-	if err := os.WriteFile(root+"/etc/ld.so.cache", newCache(true, cacheEntry{"libfoo.so.1", "/opt/cached/libfoo.so.1"}), 0o644); err != nil {
+	if err := os.WriteFile(root+"/etc/ld.so.cache", newCache(true, cacheEntry{soname: "libfoo.so.1", path: "/opt/cached/libfoo.so.1"}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	l := NewLinux(Options{Root: root})
@@ -116,8 +119,11 @@ func TestHostLDCache(t *testing.T) {
 }
 
 func FuzzParseLDCache(f *testing.F) {
-	f.Add(newCache(false, cacheEntry{"libfoo.so.1", "/x/libfoo.so.1"}))
-	f.Add(newCache(true, cacheEntry{"libz.so.1", "/usr/lib/libz.so.1"}))
+	f.Add(newCache(false, cacheEntry{soname: "libfoo.so.1", path: "/x/libfoo.so.1"}))
+	f.Add(newCache(true, cacheEntry{soname: "libz.so.1", path: "/usr/lib/libz.so.1"}))
+	if data, err := os.ReadFile("../testdata/roots/glibc/etc/ld.so.cache"); err == nil {
+		f.Add(data)
+	}
 	if data, err := os.ReadFile("/etc/ld.so.cache"); err == nil && len(data) < 1<<20 {
 		f.Add(data)
 	}

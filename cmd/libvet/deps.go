@@ -66,25 +66,7 @@ func deps(reports []*audit.Report, ecosystem, detected string) depsReport {
 			if x.Path != "" {
 				continue // the host has it
 			}
-			n := depsNeed{Soname: x.Soname, NeededBy: x.NeededBy, DepURL: x.DepURL, Declared: x.Declared != "", Packages: []string{}}
-			if n.Declared {
-				n.DepURL = x.Declared
-			}
-			switch m, err := externaldeps.Map(n.DepURL, ecosystem); {
-			case err == nil && n.DepURL != "":
-				n.Packages, n.Source = m.Packages, "PEP 804 mapping"
-				for _, alt := range m.Alternatives {
-					n.Alternatives = append(n.Alternatives, alt.Packages)
-				}
-			case ecosystem == "ubuntu" && len(externaldeps.DebianPackages(x.Soname)) > 0:
-				// Ubuntu's mapping stands in for Debian's too; Debian's own
-				// Contents index knows which package ships the soname.
-				n.Packages, n.Source = externaldeps.DebianPackages(x.Soname)[:1], "Debian 12 Contents index (no PEP 804 mapping for "+orUnknown(n.DepURL)+")"
-			case n.DepURL == "":
-				n.Problem = "libvet does not know which project this library comes from; declare it (Requires-External-Dep) or add it to libvet's soname knowledge base"
-			default:
-				n.Problem = err.Error()
-			}
+			n := suggest(x, ecosystem)
 			for _, p := range n.Packages {
 				if !slices.Contains(out.Install.Packages, p) {
 					out.Install.Packages = append(out.Install.Packages, p)
@@ -95,9 +77,64 @@ func deps(reports []*audit.Report, ecosystem, detected string) depsReport {
 		out.Artifacts = append(out.Artifacts, a)
 	}
 	if len(out.Install.Packages) > 0 {
-		out.Install.Command, _ = externaldeps.InstallCommand(ecosystem, out.Install.Packages)
+		out.Install.Command, _ = externaldeps.InstallCommand(mappingFor(ecosystem), out.Install.Packages)
 	}
 	return out
+}
+
+// suggest says what provides the missing library x in ecosystem: its
+// DepURL (declared, else likely; the likely one when the declaration is
+// a virtual interface it implements), the mapping's packages, and, for
+// Ubuntu and Debian, Debian's Contents index, which names the package
+// that ships the very soname (Debian 12 has libjpeg62-turbo for
+// libjpeg.so.62 where Ubuntu's mapping says libjpeg-turbo8).
+func suggest(x audit.ExternalLib, ecosystem string) depsNeed {
+	n := depsNeed{Soname: x.Soname, NeededBy: x.NeededBy, DepURL: x.DepURL, Declared: x.Declared != "", Packages: []string{}}
+	if n.Declared && (x.DepURL == "" || !strings.HasPrefix(x.Declared, "dep:virtual/")) {
+		n.DepURL = x.Declared
+	}
+	var contents []string
+	shipped := x.Soname
+	if ecosystem == "ubuntu" || ecosystem == "debian" {
+		for _, name := range audit.LookupNames(x.Soname) {
+			if contents = externaldeps.DebianPackages(name); len(contents) > 0 {
+				shipped = name
+				break
+			}
+		}
+	}
+	m, err := externaldeps.Map(n.DepURL, mappingFor(ecosystem))
+	switch {
+	case err == nil && n.DepURL != "" && (len(contents) == 0 || intersects(m.Packages, contents)):
+		n.Packages, n.Source = m.Packages, "PEP 804 mapping"
+		for _, alt := range m.Alternatives {
+			n.Alternatives = append(n.Alternatives, alt.Packages)
+		}
+	case len(contents) > 0:
+		n.Packages, n.Source = contents[:1], "Debian 12 Contents index: the package that ships "+shipped
+		if err == nil && n.DepURL != "" {
+			n.Source += " (the mapping's " + strings.Join(m.Packages, " ") + " does not)"
+		}
+	case n.DepURL == "":
+		n.Problem = "libvet does not know which project this library comes from; declare it (Requires-External-Dep) or add it to libvet's soname knowledge base"
+	default:
+		n.Problem = err.Error()
+	}
+	return n
+}
+
+// mappingFor is the PEP 804 mapping an ecosystem uses: Debian has none,
+// and uses Ubuntu's (most names are the same; the Contents index
+// corrects the others).
+func mappingFor(ecosystem string) string {
+	if ecosystem == "debian" {
+		return "ubuntu"
+	}
+	return ecosystem
+}
+
+func intersects(a, b []string) bool {
+	return slices.ContainsFunc(a, func(x string) bool { return slices.Contains(b, x) })
 }
 
 func orUnknown(s string) string {

@@ -97,6 +97,11 @@ func TestCLI(t *testing.T) {
 		{name: "conda-bad-with", args: []string{"show", "--with", "../../testdata/wheels", "x.conda"}, code: 2},
 		{name: "deb-root", args: []string{"check", "--root", "../../testdata/dpkgroot/debian", "../../testdata/containers/zlib1g_1.2.13.dfsg-1_amd64.deb",
 			"../../testdata/containers/libffi8_3.4.4-1_amd64.deb"}, code: 0},
+		// libvet host against a fixture root (its ld.so.cache and dpkg database).
+		{name: "host-glibc-root", args: []string{"host", "--root", "../../testdata/roots/glibc", "--ecosystem", "ubuntu",
+			"../../testdata/wheels/deb_psycopg2-2.9.5-cp311-cp311-manylinux_2_17_x86_64.whl", "../../testdata/wheels/markupsafe-3.0.4-cp312-cp312-win_amd64.whl"}, code: 1},
+		{name: "host-glibc-root-json", args: []string{"host", "--root", "../../testdata/roots/glibc", "--ecosystem", "fedora", "--format", "json",
+			"../../testdata/wheels/python_snappy-0.6.1-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl"}, code: 1},
 		{name: "deb-root-json", args: []string{"show", "--format", "json", "--root", "../../testdata/dpkgroot/debian", "../../testdata/containers/liblz4-1_1.9.4-1_amd64.deb"}, code: 0},
 	}
 	for _, w := range goldenWheels {
@@ -113,7 +118,10 @@ func TestCLI(t *testing.T) {
 			if code != c.code {
 				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, c.code, stdout, stderr)
 			}
-			if isJSON(c.args) && stdout != "" && c.args[0] != "deps" { // deps has its own shape (deps.go)
+			if isJSON(c.args) && stdout != "" && c.args[0] == "host" {
+				checkSchema(t, hostSchema, "host-schema.json", stdout)
+			}
+			if isJSON(c.args) && stdout != "" && c.args[0] != "deps" && c.args[0] != "host" { // deps and host have their own shapes
 				errs, err := jsonschema.Validate(report.Schema, []byte(stdout))
 				if err != nil {
 					t.Fatal(err)
@@ -150,6 +158,18 @@ func shellJoin(args []string) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// checkSchema validates a JSON output against one of libvet's schemas.
+func checkSchema(t *testing.T, schema []byte, name, stdout string) {
+	t.Helper()
+	errs, err := jsonschema.Validate(schema, []byte(stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(errs) > 0 {
+		t.Errorf("JSON output does not match %s:\n%s", name, strings.Join(errs, "\n"))
+	}
 }
 
 func isJSON(args []string) bool {

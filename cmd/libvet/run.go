@@ -46,6 +46,10 @@ Usage:
                                      or a finding is at or above --fail-on
   libvet deps  [flags] ARTIFACT...   what to install on this system for the
                                      libraries the artifacts need and it lacks
+  libvet host  [flags] ARTIFACT...   every library the artifacts need, as this
+                                     system (--root) provides it or lacks it
+  libvet tree  [flags] FILE          the libraries one binary loads, as its
+                                     loader finds them (libvet tree --help)
   libvet help                        this text
   libvet version                     the version
 
@@ -129,7 +133,9 @@ func run(ctx context.Context, args []string, e env) int {
 	case "version", "--version":
 		fmt.Fprintf(e.stdout, "libvet %s\n", version)
 		return exitOK
-	case "show", "check", "deps":
+	case "tree":
+		return runTree(ctx, args, e)
+	case "show", "check", "deps", "host":
 	default:
 		fmt.Fprintf(e.stderr, "libvet: unknown command %q; run 'libvet help' for the list\n", cmd)
 		return exitUsage
@@ -166,13 +172,19 @@ func run(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "libvet %s: %v\n", cmd, err)
 		return exitUsage
 	}
+	if cmd == "host" {
+		cfg.Platforms = nil // every need not in the artifact is the system's to provide
+	}
 	reports := make([]*audit.Report, len(paths))
 	for i, p := range paths {
 		reports[i] = audit.Run(ctx, p, cfg)
 	}
 
-	if cmd == "deps" {
+	switch cmd {
+	case "deps":
 		return o.deps(e, reports)
+	case "host":
+		return o.host(e, reports)
 	}
 	switch o.format {
 	case "json":
@@ -215,8 +227,8 @@ func (o *options) deps(e env, reports []*audit.Report) int {
 			fmt.Fprintf(e.stderr, "libvet deps: %v; give one with --ecosystem\n", err)
 			return exitUsage
 		}
-	} else if !slices.Contains(externaldeps.Ecosystems(), eco) {
-		fmt.Fprintf(e.stderr, "libvet deps: unknown --ecosystem %q (known: %s)\n", eco, strings.Join(externaldeps.Ecosystems(), ", "))
+	} else if !slices.Contains(externaldeps.Ecosystems(), mappingFor(eco)) {
+		fmt.Fprintf(e.stderr, "libvet deps: unknown --ecosystem %q (known: debian, %s; PEP 804 has no mapping for Alpine or openSUSE yet)\n", eco, strings.Join(externaldeps.Ecosystems(), ", "))
 		return exitUsage
 	}
 	d := deps(reports, eco, how)
@@ -241,6 +253,64 @@ func (o *options) deps(e env, reports []*audit.Report) int {
 		}
 	}
 	return code
+}
+
+// host answers `libvet host`: each need of the artifacts' ELF binaries
+// as this system (--root) would resolve it, with the package that owns
+// each library found, and suggestions for the missing ones. Exit 1 when
+// something is missing, 3 when an artifact is unreadable.
+func (o *options) host(e env, reports []*audit.Report) int {
+	eco, how := o.ecosystem, "--ecosystem"
+	if eco == "" {
+		var err error
+		if eco, how, err = externaldeps.DetectEcosystem(os.DirFS(o.root), e.getenv); err != nil {
+			eco, how = "", err.Error()
+		}
+	}
+	h := hostAnswer(reports, o.root, hostDatabases(o.root), eco, how)
+	var err error
+	if o.format == "json" {
+		err = writeHostJSON(e.stdout, h)
+	} else {
+		err = writeHostText(e.stdout, h)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "libvet: write output: %v\n", err)
+		return exitInput
+	}
+	code := exitOK
+	for _, a := range h.Artifacts {
+		if a.Missing > 0 {
+			code = exitFindings
+		}
+	}
+	for _, r := range reports {
+		if r.Error != "" {
+			fmt.Fprintf(e.stderr, "libvet: %s\n", r.Error)
+			code = exitInput
+		}
+	}
+	return code
+}
+
+// hostDatabases reads the package databases of root that can say who
+// owns a library; a database that is absent is skipped.
+func hostDatabases(root string) []ownerDB {
+	fsys := os.DirFS(root)
+	var dbs []ownerDB
+	add := func(db ownerDB, err error) {
+		if err == nil {
+			dbs = append(dbs, db)
+		}
+	}
+	add(host.ReadDpkg(fsys))
+	add(host.ReadRpm(fsys))
+	add(host.ReadApk(fsys))
+	add(host.ReadPacman(fsys))
+	add(host.ReadCondaPrefix(fsys))
+	add(host.ReadHomebrew(fsys))
+	add(host.ReadNix(fsys))
+	return dbs
 }
 
 func (o *options) validate() error {

@@ -1,0 +1,271 @@
+package main
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/libvet/libvet/audit"
+	"github.com/libvet/libvet/externaldeps"
+	"github.com/libvet/libvet/host"
+)
+
+// hostSchema is the JSON schema of `libvet host --format json`.
+//
+//go:embed host-schema.json
+var hostSchema []byte
+
+// hostReport is the answer of `libvet host`, the installer's question:
+// for every library the artifacts' binaries need, whether the artifact,
+// this system (a file, with the package that owns it) or nobody provides
+// it, and for what is missing, which package of this system's ecosystem
+// would. cmd/libvet/host-schema.json describes it.
+type hostReport struct {
+	SchemaVersion string `json:"schema_version"`
+	Root          string `json:"root"`
+	// Ecosystem is the ecosystem the suggestions are for and Detected how
+	// it was chosen; Ecosystem is "" when none could be, and Detected
+	// then says why.
+	Ecosystem string         `json:"ecosystem"`
+	Detected  string         `json:"detected"`
+	Artifacts []hostArtifact `json:"artifacts"`
+	// Install installs every suggested package; empty when nothing is
+	// missing or no package is known.
+	Install depsInstall `json:"install"`
+}
+
+type hostArtifact struct {
+	Path    string     `json:"path"`
+	Needs   []hostNeed `json:"needs"`
+	Missing int        `json:"missing"`
+	// Skipped are binaries this system's loader does not run (PE and
+	// Mach-O files on a Linux root).
+	Skipped []string `json:"skipped,omitempty"`
+	Error   string   `json:"error,omitempty"`
+}
+
+// hostNeed is one needed library and who provides it.
+type hostNeed struct {
+	Soname   string   `json:"soname"`
+	NeededBy []string `json:"needed_by"`
+	// Status is "artifact" (shipped where the loader finds it),
+	// "interpreter" (the loader or libpython), "excluded" (--exclude),
+	// "host" (a file of this system) or "missing".
+	Status string `json:"status"`
+	// Path and Step say where the loader finds it and which search step
+	// found it.
+	Path  string `json:"path,omitempty"`
+	Step  string `json:"step,omitempty"`
+	Owner *owner `json:"owner,omitempty"`
+	// Reason says, for a missing library, where it was looked for (or
+	// that the one found lacks the symbol versions needed).
+	Reason string `json:"reason,omitempty"`
+	// Suggest says, for a missing library, what would provide it.
+	Suggest *depsNeed `json:"suggest,omitempty"`
+}
+
+// owner is the package that installed a host file.
+type owner struct {
+	Manager string `json:"manager"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// ownerDB is a package database of the host that can say who installed
+// a file; host.Dpkg and the other readers implement it.
+type ownerDB interface {
+	Owner(path string) (host.Package, bool)
+}
+
+// hostAnswer builds the host answer from reports audited with the host's
+// library search and no platform promises.
+func hostAnswer(reports []*audit.Report, root string, dbs []ownerDB, ecosystem, detected string) hostReport {
+	out := hostReport{SchemaVersion: "1", Root: root, Ecosystem: ecosystem, Detected: detected,
+		Artifacts: []hostArtifact{}, Install: depsInstall{Packages: []string{}}}
+	for _, r := range reports {
+		a := hostArtifact{Path: r.Path, Needs: []hostNeed{}, Error: r.Error}
+		needs := map[string]*hostNeed{}
+		add := func(n hostNeed, by string) {
+			k := n.Soname + "\x00" + n.Status + "\x00" + n.Path
+			if x := needs[k]; x != nil {
+				if !slices.Contains(x.NeededBy, by) {
+					x.NeededBy = append(x.NeededBy, by)
+				}
+				return
+			}
+			n.NeededBy = []string{by}
+			needs[k] = &n
+		}
+		for _, b := range r.Binaries {
+			if b.Format != audit.FormatELF {
+				a.Skipped = append(a.Skipped, b.Member+" ("+b.Machine+": not for this system's loader)")
+				continue
+			}
+			for _, res := range b.Resolutions {
+				switch res.By {
+				case audit.ByArtifact:
+					add(hostNeed{Soname: res.Need, Status: "artifact", Path: res.Path, Step: res.Detail}, b.Member)
+				case audit.BySkip:
+					add(hostNeed{Soname: res.Need, Status: "interpreter", Step: res.Detail}, b.Member)
+				case audit.ByExclude:
+					add(hostNeed{Soname: res.Need, Status: "excluded", Step: res.Detail}, b.Member)
+				}
+			}
+		}
+		for _, x := range r.ExternalLibs {
+			if isForeign(r, x) {
+				continue
+			}
+			for _, by := range x.NeededBy {
+				if x.Path == "" {
+					s := suggest(x, ecosystem)
+					n := hostNeed{Soname: x.Soname, Status: "missing", Reason: x.Reason, Suggest: &s}
+					// Found but too old: the package to upgrade is the owner.
+					if m := foundStep.FindStringSubmatch(x.Reason); m != nil && strings.Contains(x.Reason, "but it lacks") {
+						n.Path, n.Owner = m[1], ownerOf(dbs, m[1])
+						if n.Owner != nil {
+							s.Packages, s.Alternatives, s.Problem = []string{n.Owner.Name}, nil, ""
+							s.Source = fmt.Sprintf("a newer version of %s, which owns the one found (%s)", n.Owner.Name, n.Owner.Version)
+						}
+					}
+					add(n, by)
+					continue
+				}
+				add(hostNeed{Soname: x.Soname, Status: "host", Path: x.Path, Step: hostStep(x), Owner: ownerOf(dbs, x.Path)}, by)
+			}
+		}
+		for _, n := range needs {
+			sort.Strings(n.NeededBy)
+			if n.Status == "missing" {
+				a.Missing++
+				if n.Suggest != nil {
+					n.Suggest.NeededBy = n.NeededBy
+					for _, p := range n.Suggest.Packages {
+						if !slices.Contains(out.Install.Packages, p) {
+							out.Install.Packages = append(out.Install.Packages, p)
+						}
+					}
+				}
+			}
+			a.Needs = append(a.Needs, *n)
+		}
+		sort.Slice(a.Needs, func(i, j int) bool {
+			x, y := a.Needs[i], a.Needs[j]
+			if x.Status != y.Status {
+				return statusRank(x.Status) < statusRank(y.Status)
+			}
+			if x.Soname != y.Soname {
+				return x.Soname < y.Soname
+			}
+			return x.Path < y.Path
+		})
+		out.Artifacts = append(out.Artifacts, a)
+	}
+	sort.Strings(out.Install.Packages)
+	if len(out.Install.Packages) > 0 && ecosystem != "" {
+		out.Install.Command, _ = externaldeps.InstallCommand(mappingFor(ecosystem), out.Install.Packages)
+	}
+	return out
+}
+
+// statusRank orders needs: missing first, then host, artifact, the rest.
+func statusRank(s string) int {
+	return slices.Index([]string{"missing", "host", "artifact", "interpreter", "excluded"}, s)
+}
+
+// isForeign reports an external library needed only by binaries this
+// system's loader does not run (PE, Mach-O).
+func isForeign(r *audit.Report, x audit.ExternalLib) bool {
+	for _, by := range x.NeededBy {
+		i := slices.IndexFunc(r.Binaries, func(b *audit.Binary) bool { return b.Member == by })
+		if i < 0 || r.Binaries[i].Format == audit.FormatELF {
+			return false // a host library's need, or an ELF binary's
+		}
+	}
+	return true
+}
+
+// foundStep matches the path and search step in an external library's
+// reason: "found on this host at /lib/x/libz.so.1 (ld.so.cache)".
+var foundStep = regexp.MustCompile(`found on this host at (\S+) \(([^)]*)\)`)
+
+// hostStep is the search step that found x ("ld.so.cache", "RUNPATH
+// /opt/lib").
+func hostStep(x audit.ExternalLib) string {
+	if m := foundStep.FindStringSubmatch(x.Reason); m != nil {
+		return m[2]
+	}
+	return ""
+}
+
+// ownerOf asks the host's package databases who installed path.
+func ownerOf(dbs []ownerDB, path string) *owner {
+	for _, db := range dbs {
+		if p, ok := db.Owner(path); ok {
+			return &owner{Manager: p.Manager, Name: p.Name, Version: p.Version}
+		}
+	}
+	return nil
+}
+
+func writeHostJSON(w io.Writer, h hostReport) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(h)
+}
+
+func writeHostText(w io.Writer, h hostReport) error {
+	var b strings.Builder
+	eco := h.Ecosystem
+	if eco == "" {
+		eco = "none"
+	}
+	fmt.Fprintf(&b, "root: %s; ecosystem: %s (%s)\n", h.Root, eco, h.Detected)
+	for _, a := range h.Artifacts {
+		fmt.Fprintf(&b, "\n%s\n", a.Path)
+		if a.Error != "" {
+			fmt.Fprintf(&b, "  error: %s\n", a.Error)
+			continue
+		}
+		if a.Missing == 0 {
+			b.WriteString("  nothing missing\n")
+		} else {
+			fmt.Fprintf(&b, "  %d missing\n", a.Missing)
+		}
+		for _, n := range a.Needs {
+			switch n.Status {
+			case "missing":
+				fmt.Fprintf(&b, "  MISSING %s", n.Soname)
+				if s := n.Suggest; s != nil && len(s.Packages) > 0 {
+					fmt.Fprintf(&b, "  →  %s (%s, %s)", strings.Join(s.Packages, " "), s.DepURL, s.Source)
+				} else if s != nil && s.Problem != "" {
+					fmt.Fprintf(&b, "  (%s)", s.Problem)
+				}
+				fmt.Fprintf(&b, "\n      needed by %s\n      %s\n", strings.Join(n.NeededBy, ", "), n.Reason)
+			case "host":
+				own := "no package owns it"
+				if n.Owner != nil {
+					own = fmt.Sprintf("%s %s (%s)", n.Owner.Name, n.Owner.Version, n.Owner.Manager)
+				}
+				fmt.Fprintf(&b, "  host    %s => %s [%s] %s\n", n.Soname, n.Path, n.Step, own)
+			case "artifact":
+				fmt.Fprintf(&b, "  bundled %s => %s [%s]\n", n.Soname, n.Path, n.Step)
+			default:
+				fmt.Fprintf(&b, "  %-7s %s\n", n.Status, n.Soname)
+			}
+		}
+		for _, s := range a.Skipped {
+			fmt.Fprintf(&b, "  skipped %s\n", s)
+		}
+	}
+	if h.Install.Command != "" {
+		fmt.Fprintf(&b, "\ninstall with:\n  %s\n", h.Install.Command)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,112 @@
+#!/bin/sh
+# Rebuilds the fixture roots testdata/roots/glibc, musl and macos (see
+# README.md): real libraries from Debian 12 packages and committed wheels,
+# tiny test binaries built with gcc (-nostdlib) and edited with patchelf,
+# and an ld.so.cache written by `ldconfig -r`. Needs root (ldconfig -r),
+# apt-get, dpkg-deb, gcc, patchelf, unzip and sha256sum.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+wheels=$here/../wheels
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Real Debian 12 libraries, pinned by sha256.
+(cd "$tmp" && apt-get download libmd0=1.0.4-2 zlib1g=1:1.2.13.dfsg-1 >/dev/null 2>&1)
+(cd "$tmp" && sha256sum -c - <<SUMS
+03539fd30c509e27101d13a56e52eda9062bdf1aefe337c07ab56def25a13eab  libmd0_1.0.4-2_amd64.deb
+d7dd1d1411fedf27f5e27650a6eff20ef294077b568f4c8c5e51466dc7c08ce4  zlib1g_1%3a1.2.13.dfsg-1_amd64.deb
+SUMS
+)
+for d in "$tmp"/*.deb; do dpkg-deb -x "$d" "$tmp/x"; done
+ml=usr/lib/x86_64-linux-gnu
+
+# --- glibc: a Debian-like merged-/usr root ---------------------------------
+G=$here/glibc
+rm -rf "$G"
+mkdir -p "$G/$ml/glibc-hwcaps/x86-64-v3" "$G/usr/lib64" "$G/etc/ld.so.conf.d" "$G/opt/vendor/lib" \
+	"$G/opt/app/bin" "$G/opt/app/lib" "$G/opt/app/private" "$G/var/lib/dpkg/info"
+ln -s usr/lib "$G/lib"        # relative, as Debian's merged /usr
+ln -s /usr/lib64 "$G/lib64"   # absolute: must be re-rooted, never followed out
+cp "$tmp/x/$ml/libmd.so.0.0.5" "$tmp/x/lib/x86_64-linux-gnu/libz.so.1.2.13" "$G/$ml/"
+printf 'include /etc/ld.so.conf.d/*.conf\n' >"$G/etc/ld.so.conf"
+printf '# multiarch\n/usr/lib/x86_64-linux-gnu\n' >"$G/etc/ld.so.conf.d/x86_64-linux-gnu.conf"
+printf '/opt/vendor/lib\n' >"$G/etc/ld.so.conf.d/vendor.conf"
+
+cc() { gcc -shared -nostdlib -fPIC -Wl,--no-as-needed -Wl,--hash-style=gnu -Wl,--build-id=none -s "$@"; }
+echo 'void f(void){}' >"$tmp/f.c"
+# A stand-in libc.so.6 (the real one is 2 MB) defining the versions the
+# real libraries need; a stand-in program interpreter.
+printf 'GLIBC_2.2.5 { global: f; local: *; };\nGLIBC_2.3.4 {} GLIBC_2.2.5;\nGLIBC_2.4 {} GLIBC_2.3.4;\nGLIBC_2.14 {} GLIBC_2.4;\nGLIBC_2.33 {} GLIBC_2.14;\nGLIBC_2.34 {} GLIBC_2.33;\n' >"$tmp/libc.map"
+cc -Wl,-soname,libc.so.6 -Wl,--version-script="$tmp/libc.map" -o "$G/$ml/libc.so.6" "$tmp/f.c"
+cc -Wl,-soname,ld-linux-x86-64.so.2 -o "$G/usr/lib64/ld-linux-x86-64.so.2" "$tmp/f.c"
+# A libmd.so.0 for x86-64-v3 that lacks LIBMD_0.0: chosen only at
+# --x86-level 3 or more, where it fails the version check.
+printf 'LIBMD_OLD { global: f; local: *; };\n' >"$tmp/md.map"
+cc -Wl,-soname,libmd.so.0 -Wl,--version-script="$tmp/md.map" -o "$G/$ml/glibc-hwcaps/x86-64-v3/libmd.so.0" "$tmp/f.c"
+# libvendor.so.1, found through ld.so.conf.d, needs libz.so.1.
+cc -Wl,-soname,libvendor.so.1 -o "$G/opt/vendor/lib/libvendor.so.1" "$tmp/f.c" -L"$G/$ml" -l:libz.so.1.2.13 -l:libc.so.6
+patchelf --replace-needed libz.so.1.2.13 libz.so.1 "$G/opt/vendor/lib/libvendor.so.1" 2>/dev/null || true
+# The application: DT_RPATH $ORIGIN/../lib:$ORIGIN/../private (inherited
+# by libplug.so, whose libhelper.so lives in private/); librun.so has
+# DT_RUNPATH $ORIGIN, which cuts the inheritance, so its libhidden.so is
+# not found; libhelper.so needs libplug.so back (a cycle).
+cc -Wl,-soname,libhidden.so -o "$G/opt/app/private/libhidden.so" "$tmp/f.c"
+cc -Wl,-soname,libhelper.so -o "$G/opt/app/private/libhelper.so" "$tmp/f.c"
+cc -Wl,-soname,libplug.so -o "$G/opt/app/lib/libplug.so" "$tmp/f.c"
+patchelf --add-needed libhelper.so "$G/opt/app/lib/libplug.so"
+patchelf --add-needed libplug.so "$G/opt/app/private/libhelper.so"
+cc -Wl,-soname,librun.so -Wl,--enable-new-dtags -Wl,-rpath,'$ORIGIN' -o "$G/opt/app/lib/librun.so" "$tmp/f.c"
+patchelf --add-needed libhidden.so "$G/opt/app/lib/librun.so"
+echo 'void _start(void){}' >"$tmp/main.c"
+gcc -nostdlib -fPIE -pie -s -Wl,--build-id=none -Wl,--allow-shlib-undefined -Wl,--no-as-needed -Wl,--disable-new-dtags -Wl,-rpath,'$ORIGIN/../lib:$ORIGIN/../private' \
+	-Wl,--dynamic-linker=/lib64/ld-linux-x86-64.so.2 -o "$G/opt/app/bin/app" "$tmp/main.c" \
+	-L"$G/opt/app/lib" -L"$G/opt/vendor/lib" -L"$G/$ml" -lplug -lrun -l:libvendor.so.1 -l:libmd.so.0.0.5 -l:libc.so.6
+patchelf --replace-needed libmd.so.0.0.5 libmd.so.0 "$G/opt/app/bin/app" 2>/dev/null || true
+patchelf --add-needed libmissing.so.7 "$G/opt/app/bin/app"
+# Version needs of the app on libmd.so.0 come from real symbols: link a
+# second copy of the app against the real libmd so that it needs LIBMD_0.0.
+echo 'extern void MD5Init(void*); void _start(void){ MD5Init(0); }' >"$tmp/md.c"
+gcc -nostdlib -fPIE -pie -s -Wl,--build-id=none -Wl,--allow-shlib-undefined -Wl,--no-as-needed -Wl,--dynamic-linker=/lib64/ld-linux-x86-64.so.2 \
+	-o "$G/opt/app/bin/md5user" "$tmp/md.c" "$G/$ml/libmd.so.0.0.5" "$G/$ml/libc.so.6"
+patchelf --replace-needed libmd.so.0.0.5 libmd.so.0 "$G/opt/app/bin/md5user" 2>/dev/null || true
+# A dpkg database naming the owners of the two real libraries.
+cat >"$G/var/lib/dpkg/status" <<STATUS
+Package: libmd0
+Status: install ok installed
+Architecture: amd64
+Version: 1.0.4-2
+
+Package: zlib1g
+Status: install ok installed
+Architecture: amd64
+Version: 1:1.2.13.dfsg-1
+STATUS
+printf '/%s/libmd.so.0\n/%s/libmd.so.0.0.5\n' $ml $ml >"$G/var/lib/dpkg/info/libmd0.list"
+# zlib1g ships /lib/x86_64-linux-gnu (the unmerged spelling).
+printf '/lib/x86_64-linux-gnu/libz.so.1\n/lib/x86_64-linux-gnu/libz.so.1.2.13\n' >"$G/var/lib/dpkg/info/zlib1g.list"
+ldconfig -r "$G"   # writes etc/ld.so.cache and the soname links
+
+# --- musl: an Alpine-like root -----------------------------------------------
+M=$here/musl
+rm -rf "$M"
+mkdir -p "$M/etc" "$M/opt/musl/lib" "$M/usr/lib/python3.12/site-packages/markupsafe"
+printf '/usr/local/lib:/opt/musl/lib\n/usr/lib\n' >"$M/etc/ld-musl-x86_64.path"
+so=markupsafe/_speedups.cpython-312-x86_64-linux-musl.so
+unzip -p "$wheels/MarkupSafe-2.1.5-cp312-cp312-musllinux_1_1_x86_64.whl" $so >"$M/usr/lib/python3.12/site-packages/$so"
+cp "$M/usr/lib/python3.12/site-packages/$so" "$M/opt/musl/lib/libextra.so.1"
+patchelf --set-soname libextra.so.1 "$M/opt/musl/lib/libextra.so.1"
+patchelf --add-needed libextra.so.1 "$M/usr/lib/python3.12/site-packages/$so"
+
+# --- macos: a Mach-O extension with its delocated dylib -----------------------
+D=$here/macos
+rm -rf "$D"
+mkdir -p "$D/site-packages"
+(cd "$D/site-packages" && unzip -q "$wheels/google_crc32c-1.9.0-cp312-cp312-macosx_12_0_arm64.whl" \
+	'google_crc32c/_crc32c.cpython-312-darwin.so' 'google_crc32c/.dylibs/*')
+
+# --- windows: a 32-bit extension module (no Windows directory: the
+# system DLLs cannot be redistributed; the tests add stand-ins) ---------------
+W=$here/windows
+rm -rf "$W"
+mkdir -p "$W/site-packages"
+(cd "$W/site-packages" && unzip -q "$wheels/markupsafe-3.0.4-cp312-cp312-win32.whl" 'markupsafe/_speedups.cp312-win32.pyd')
