@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/libvet/libvet/internal/datafile"
 	"io/fs"
 	"path"
 	"slices"
@@ -459,49 +460,49 @@ func checkID(s string) error {
 // parseRegistry parses registry.txt: "def ID [DESCRIPTION]" lines, each
 // optionally followed by one "provides ID..." line.
 func (d *pep804Data) parseRegistry(file string, data []byte) error {
-	lines, err := dataLines(file, data, pep804RegistryFormat)
+	lines, err := datafile.Lines(file, data, pep804RegistryFormat)
 	if err != nil {
 		return err
 	}
 	var cur *registryDef
 	for _, l := range lines {
-		f := l.fields
+		f := l.Fields
 		switch f[0] {
 		case "def":
 			if len(f) < 2 {
-				return l.errorf(file, "want def DEPURL [DESCRIPTION]")
+				return l.Errorf(file, "want def DEPURL [DESCRIPTION]")
 			}
 			if err := checkID(f[1]); err != nil {
-				return l.errorf(file, "%v", err)
+				return l.Errorf(file, "%v", err)
 			}
 			if _, dup := d.byID[f[1]]; dup {
-				return l.errorf(file, "%s is defined twice", f[1])
+				return l.Errorf(file, "%s is defined twice", f[1])
 			}
-			cur = &registryDef{id: f[1], description: l.rest(2)}
+			cur = &registryDef{id: f[1], description: l.Rest(2)}
 			d.registry = append(d.registry, cur)
 			d.byID[cur.id] = cur
 		case "provides":
 			if cur == nil || cur.provides != nil || len(f) < 2 {
-				return l.errorf(file, "want one provides DEPURL... line after a def line")
+				return l.Errorf(file, "want one provides DEPURL... line after a def line")
 			}
 			if strings.HasPrefix(cur.id, "dep:virtual/") {
-				return l.errorf(file, "%s is virtual: virtual DepURLs provide nothing (PEP 804)", cur.id)
+				return l.Errorf(file, "%s is virtual: virtual DepURLs provide nothing (PEP 804)", cur.id)
 			}
 			for _, p := range f[1:] {
 				if err := checkID(p); err != nil {
-					return l.errorf(file, "%v", err)
+					return l.Errorf(file, "%v", err)
 				}
 				if p == cur.id || slices.Contains(cur.provides, p) {
-					return l.errorf(file, "%s provides itself or %s twice", cur.id, p)
+					return l.Errorf(file, "%s provides itself or %s twice", cur.id, p)
 				}
 				cur.provides = append(cur.provides, p)
 			}
 		default:
-			return l.errorf(file, "unknown keyword %q (want def or provides)", f[0])
+			return l.Errorf(file, "unknown keyword %q (want def or provides)", f[0])
 		}
 	}
 	if len(d.registry) == 0 {
-		return &dataFileError{file, 1, "no definitions"}
+		return &datafile.Error{File: file, Line: 1, Msg: "no definitions"}
 	}
 	return nil
 }
@@ -509,7 +510,7 @@ func (d *pep804Data) parseRegistry(file string, data []byte) error {
 // parseMapping parses one ecosystem's mapping; want is the ecosystem
 // name its file name gives.
 func parseMapping(file string, data []byte, want string) (*ecosystemMapping, error) {
-	lines, err := dataLines(file, data, pep804MappingFormat)
+	lines, err := datafile.Lines(file, data, pep804MappingFormat)
 	if err != nil {
 		return nil, err
 	}
@@ -517,86 +518,86 @@ func parseMapping(file string, data []byte, want string) (*ecosystemMapping, err
 	var pm *packageManager
 	var e *mappingEntry
 	for _, l := range lines {
-		f := l.fields
+		f := l.Fields
 		switch f[0] {
 		case "ecosystem", "name", "description":
 			if m.managers != nil || len(f) < 2 {
-				return nil, l.errorf(file, "want %s TEXT before the first manager", f[0])
+				return nil, l.Errorf(file, "want %s TEXT before the first manager", f[0])
 			}
 			switch f[0] {
 			case "ecosystem":
 				if m.name != "" || len(f) != 2 || f[1] != want {
-					return nil, l.errorf(file, "want one line ecosystem %s (the file name's)", want)
+					return nil, l.Errorf(file, "want one line ecosystem %s (the file name's)", want)
 				}
 				m.name = f[1]
 			case "name":
-				m.title = l.rest(1)
+				m.title = l.Rest(1)
 			case "description":
-				m.description = l.rest(1)
+				m.description = l.Rest(1)
 			}
 		case "manager":
 			if m.name == "" || m.entries != nil || len(f) != 2 {
-				return nil, l.errorf(file, "want manager NAME after the ecosystem line and before the first entry")
+				return nil, l.Errorf(file, "want manager NAME after the ecosystem line and before the first entry")
 			}
 			if pm != nil {
 				if err := pm.check(); err != nil {
-					return nil, l.errorf(file, "manager %s: %v", pm.name, err)
+					return nil, l.Errorf(file, "manager %s: %v", pm.name, err)
 				}
 			}
 			for _, other := range m.managers {
 				if other.name == f[1] {
-					return nil, l.errorf(file, "manager %s is listed twice", f[1])
+					return nil, l.Errorf(file, "manager %s is listed twice", f[1])
 				}
 			}
 			pm = &packageManager{name: f[1]}
 			m.managers = append(m.managers, pm)
 		case "install", "install-elevated", "query", "query-elevated", "name-only":
 			if pm == nil || e != nil {
-				return nil, l.errorf(file, "%s line outside a manager", f[0])
+				return nil, l.Errorf(file, "%s line outside a manager", f[0])
 			}
 			if err := pm.parseLine(f); err != nil {
-				return nil, l.errorf(file, "manager %s: %v", pm.name, err)
+				return nil, l.Errorf(file, "manager %s: %v", pm.name, err)
 			}
 		case "entry":
 			if len(m.managers) == 0 || len(f) < 2 {
-				return nil, l.errorf(file, "want entry DEPURL [DESCRIPTION] after the managers")
+				return nil, l.Errorf(file, "want entry DEPURL [DESCRIPTION] after the managers")
 			}
 			if e == nil {
 				if err := pm.check(); err != nil {
-					return nil, l.errorf(file, "manager %s: %v", pm.name, err)
+					return nil, l.Errorf(file, "manager %s: %v", pm.name, err)
 				}
 			}
 			if err := checkID(f[1]); err != nil {
-				return nil, l.errorf(file, "%v", err)
+				return nil, l.Errorf(file, "%v", err)
 			}
-			e = &mappingEntry{line: l.num, id: f[1], description: l.rest(2)}
+			e = &mappingEntry{line: l.Num, id: f[1], description: l.Rest(2)}
 			m.entries = append(m.entries, e)
 		case "build", "host", "run", "from":
 			if e == nil || len(f) < 2 {
-				return nil, l.errorf(file, "want %s SPEC in an entry", f[0])
+				return nil, l.Errorf(file, "want %s SPEC in an entry", f[0])
 			}
 			if f[0] == "from" {
 				if e.from != "" || len(e.specs[specBuild])+len(e.specs[specHost])+len(e.specs[specRun]) > 0 || len(f) != 2 {
-					return nil, l.errorf(file, "an entry has either one from DEPURL line or specifiers")
+					return nil, l.Errorf(file, "an entry has either one from DEPURL line or specifiers")
 				}
 				e.from = f[1]
 				continue
 			}
 			if e.from != "" {
-				return nil, l.errorf(file, "an entry has either one from DEPURL line or specifiers")
+				return nil, l.Errorf(file, "an entry has either one from DEPURL line or specifiers")
 			}
 			c := slices.Index(specCategories[:], f[0])
-			spec := l.rest(1)
+			spec := l.Rest(1)
 			if slices.Contains(e.specs[c], spec) {
-				return nil, l.errorf(file, "%s %q is listed twice", f[0], spec)
+				return nil, l.Errorf(file, "%s %q is listed twice", f[0], spec)
 			}
 			e.specs[c] = append(e.specs[c], spec)
 		default:
-			return nil, l.errorf(file, "unknown keyword %q", f[0])
+			return nil, l.Errorf(file, "unknown keyword %q", f[0])
 		}
 	}
 	if m.name == "" || len(m.managers) == 0 || len(m.entries) == 0 {
-		return nil, &dataFileError{file, 1, "want an ecosystem line, at least one manager and at least one entry"}
+		return nil, &datafile.Error{File: file, Line: 1, Msg: "want an ecosystem line, at least one manager and at least one entry"}
 	}
 	// specs_from must name an entry of this mapping, and chains must end.
 	for _, e := range m.entries {
@@ -604,11 +605,11 @@ func parseMapping(file string, data []byte, want string) (*ecosystemMapping, err
 		for x := e; x.from != ""; {
 			i := slices.IndexFunc(m.entries, func(y *mappingEntry) bool { return y.id == x.from })
 			if i < 0 {
-				return nil, &dataFileError{file, e.line, fmt.Sprintf("%s: from %s, which has no entry", e.id, x.from)}
+				return nil, &datafile.Error{File: file, Line: e.line, Msg: fmt.Sprintf("%s: from %s, which has no entry", e.id, x.from)}
 			}
 			x = m.entries[i]
 			if slices.Contains(seen, x.id) {
-				return nil, &dataFileError{file, e.line, fmt.Sprintf("%s: from chain loops at %s", e.id, x.id)}
+				return nil, &datafile.Error{File: file, Line: e.line, Msg: fmt.Sprintf("%s: from chain loops at %s", e.id, x.id)}
 			}
 			seen = append(seen, x.id)
 		}

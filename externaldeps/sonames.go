@@ -3,6 +3,7 @@ package externaldeps
 import (
 	_ "embed"
 	"fmt"
+	"github.com/libvet/libvet/internal/datafile"
 	"path"
 	"slices"
 	"strings"
@@ -163,7 +164,7 @@ func sonameKey(name, platform string) string {
 // registered reports whether a DepURL is in the PEP 804 central registry:
 // such a DepURL takes no description, any other needs one.
 func parseSonames(file string, data []byte, registered func(string) bool) (*sonameIndex, error) {
-	lines, err := dataLines(file, data, sonamesFormat)
+	lines, err := datafile.Lines(file, data, sonamesFormat)
 	if err != nil {
 		return nil, err
 	}
@@ -175,38 +176,38 @@ func parseSonames(file string, data []byte, registered func(string) bool) (*sona
 	seenDep := map[string]int{}     // DepURL -> line of its block
 	seenPattern := map[string]int{} // platform + " " + pattern -> line
 	var dep string                  // the current block's DepURL
-	var depLine dataLine            // the current block's dep line
+	var depLine datafile.Line       // the current block's dep line
 	entriesInBlock := 0
 	endBlock := func() error {
 		if dep != "" && entriesInBlock == 0 {
-			return depLine.errorf(file, "%s has no library names", dep)
+			return depLine.Errorf(file, "%s has no library names", dep)
 		}
 		return nil
 	}
 	for _, l := range lines {
-		f := l.fields
+		f := l.Fields
 		if f[0] == "dep" {
 			if err := endBlock(); err != nil {
 				return nil, err
 			}
 			if len(f) < 2 {
-				return nil, l.errorf(file, "want dep DEPURL [DESCRIPTION]")
+				return nil, l.Errorf(file, "want dep DEPURL [DESCRIPTION]")
 			}
 			dep, depLine, entriesInBlock = f[1], l, 0
 			if err := checkDepURL(dep); err != nil {
-				return nil, l.errorf(file, "%v", err)
+				return nil, l.Errorf(file, "%v", err)
 			}
 			if prev, ok := seenDep[dep]; ok {
-				return nil, l.errorf(file, "%s has a block already (line %d)", dep, prev)
+				return nil, l.Errorf(file, "%s has a block already (line %d)", dep, prev)
 			}
-			seenDep[dep] = l.num
+			seenDep[dep] = l.Num
 			idx.depURLs = append(idx.depURLs, dep)
-			desc := l.rest(2)
+			desc := l.Rest(2)
 			switch {
 			case registered(dep) && desc != "":
-				return nil, l.errorf(file, "%s is in the PEP 804 registry, which describes it: drop the description %q", dep, desc)
+				return nil, l.Errorf(file, "%s is in the PEP 804 registry, which describes it: drop the description %q", dep, desc)
 			case !registered(dep) && desc == "":
-				return nil, l.errorf(file, "%s is not in the PEP 804 registry: libvet's own DepURLs need a description", dep)
+				return nil, l.Errorf(file, "%s is not in the PEP 804 registry: libvet's own DepURLs need a description", dep)
 			case desc != "":
 				idx.own[dep] = desc
 			}
@@ -215,21 +216,21 @@ func parseSonames(file string, data []byte, registered func(string) bool) (*sona
 		switch f[0] {
 		case PlatformLinux, PlatformMacOS, PlatformWindows:
 		default:
-			return nil, l.errorf(file, "unknown keyword %q (want dep, linux, macos or windows)", f[0])
+			return nil, l.Errorf(file, "unknown keyword %q (want dep, linux, macos or windows)", f[0])
 		}
 		if dep == "" {
-			return nil, l.errorf(file, "%s line before the first dep line", f[0])
+			return nil, l.Errorf(file, "%s line before the first dep line", f[0])
 		}
 		e, err := parseSonameEntry(f)
 		if err != nil {
-			return nil, l.errorf(file, "%v", err)
+			return nil, l.Errorf(file, "%v", err)
 		}
-		e.line, e.depURL = l.num, dep
+		e.line, e.depURL = l.Num, dep
 		key := e.platform + " " + e.pattern
 		if prev, ok := seenPattern[key]; ok {
-			return nil, l.errorf(file, "%s %s is listed already (line %d)", e.platform, e.pattern, prev)
+			return nil, l.Errorf(file, "%s %s is listed already (line %d)", e.platform, e.pattern, prev)
 		}
-		seenPattern[key] = l.num
+		seenPattern[key] = l.Num
 		idx.entries = append(idx.entries, e)
 		if e.glob {
 			idx.globs[e.platform] = append(idx.globs[e.platform], e)
@@ -245,7 +246,7 @@ func parseSonames(file string, data []byte, registered func(string) bool) (*sona
 		return nil, err
 	}
 	if len(idx.entries) == 0 {
-		return nil, &dataFileError{file, 1, "no library names"}
+		return nil, &datafile.Error{File: file, Line: 1, Msg: "no library names"}
 	}
 	return idx, nil
 }
@@ -345,34 +346,34 @@ type debianEntry struct {
 // NAME PACKAGE..." lines, by name in byte order, lib before alt, the
 // packages sorted, no package on both lines of a name.
 func parseDebian(file string, data []byte) (*debianIndex, error) {
-	lines, err := dataLines(file, data, debianFormat)
+	lines, err := datafile.Lines(file, data, debianFormat)
 	if err != nil {
 		return nil, err
 	}
 	idx := &debianIndex{names: map[string]*debianEntry{}}
 	prevName, prevKind := "", ""
 	for _, l := range lines {
-		f := l.fields
+		f := l.Fields
 		if f[0] != "lib" && f[0] != "alt" {
-			return nil, l.errorf(file, "unknown keyword %q (want lib or alt)", f[0])
+			return nil, l.Errorf(file, "unknown keyword %q (want lib or alt)", f[0])
 		}
 		if len(f) < 3 {
-			return nil, l.errorf(file, "want %s NAME PACKAGE...", f[0])
+			return nil, l.Errorf(file, "want %s NAME PACKAGE...", f[0])
 		}
 		name, pkgs := f[1], f[2:]
 		if strings.Contains(name, "/") {
-			return nil, l.errorf(file, "%q is a path, not a file name", name)
+			return nil, l.Errorf(file, "%q is a path, not a file name", name)
 		}
 		if name < prevName || name == prevName && (prevKind != "lib" || f[0] != "alt") {
-			return nil, l.errorf(file, "%s %s is out of order or repeated (names in byte order, lib before alt)", f[0], name)
+			return nil, l.Errorf(file, "%s %s is out of order or repeated (names in byte order, lib before alt)", f[0], name)
 		}
 		prevName, prevKind = name, f[0]
 		for i, p := range pkgs {
 			if !debianPackageName(p) {
-				return nil, l.errorf(file, "%q is not a Debian package name", p)
+				return nil, l.Errorf(file, "%q is not a Debian package name", p)
 			}
 			if i > 0 && pkgs[i-1] >= p {
-				return nil, l.errorf(file, "packages are not sorted or repeat")
+				return nil, l.Errorf(file, "packages are not sorted or repeat")
 			}
 		}
 		e := idx.names[name]
@@ -387,7 +388,7 @@ func parseDebian(file string, data []byte) (*debianIndex, error) {
 		}
 		for _, p := range pkgs {
 			if slices.Contains(e.std, p) {
-				return nil, l.errorf(file, "%s is on the lib line of %s too", p, name)
+				return nil, l.Errorf(file, "%s is on the lib line of %s too", p, name)
 			}
 		}
 		e.sub = pkgs

@@ -2,6 +2,7 @@ package policy
 
 import (
 	_ "embed"
+	"github.com/libvet/libvet/internal/datafile"
 	"path"
 	"sort"
 	"strings"
@@ -30,29 +31,29 @@ type condaIndex struct {
 var condaIdx = mustData(parseCondaData(condaDataPath, condaData))
 
 func parseCondaData(file string, data []byte) (*condaIndex, error) {
-	recs, err := dataRecords(file, data, "libvet-conda-policy 1")
+	recs, err := datafile.Lines(file, data, "libvet-conda-policy 1")
 	if err != nil {
 		return nil, err
 	}
 	idx := &condaIndex{subdirs: map[string]condaSubdir{}}
 	for _, r := range recs {
 		switch {
-		case r.fields[0] == "subdir" && len(r.fields) == 4:
-			f := audit.Format(r.fields[2])
+		case r.Fields[0] == "subdir" && len(r.Fields) == 4:
+			f := audit.Format(r.Fields[2])
 			if f != audit.FormatELF && f != audit.FormatMachO && f != audit.FormatPE {
-				return nil, r.errorf(file, "unknown format %q (want elf, macho or pe)", f)
+				return nil, r.Errorf(file, "unknown format %q (want elf, macho or pe)", f)
 			}
-			if _, dup := idx.subdirs[r.fields[1]]; dup {
-				return nil, r.errorf(file, "subdir %s listed twice", r.fields[1])
+			if _, dup := idx.subdirs[r.Fields[1]]; dup {
+				return nil, r.Errorf(file, "subdir %s listed twice", r.Fields[1])
 			}
-			idx.subdirs[r.fields[1]] = condaSubdir{f, r.fields[3]}
-		case r.fields[0] == "glibc" && len(r.fields) == 2:
-			if _, err := path.Match(r.fields[1], ""); err != nil {
-				return nil, r.errorf(file, "bad glob %q: %v", r.fields[1], err)
+			idx.subdirs[r.Fields[1]] = condaSubdir{f, r.Fields[3]}
+		case r.Fields[0] == "glibc" && len(r.Fields) == 2:
+			if _, err := path.Match(r.Fields[1], ""); err != nil {
+				return nil, r.Errorf(file, "bad glob %q: %v", r.Fields[1], err)
 			}
-			idx.glibc = append(idx.glibc, r.fields[1])
+			idx.glibc = append(idx.glibc, r.Fields[1])
 		default:
-			return nil, r.errorf(file, "want \"subdir SUBDIR FORMAT ARCH\" or \"glibc NAME\", got %q", strings.Join(r.fields, " "))
+			return nil, r.Errorf(file, "want \"subdir SUBDIR FORMAT ARCH\" or \"glibc NAME\", got %q", strings.Join(r.Fields, " "))
 		}
 	}
 	return idx, nil

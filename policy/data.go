@@ -3,6 +3,7 @@ package policy
 import (
 	"embed"
 	"fmt"
+	"github.com/libvet/libvet/internal/datafile"
 	"slices"
 	"strconv"
 	"strings"
@@ -262,7 +263,7 @@ func loadLinuxData() (*linuxIndex, error) {
 			return nil, err
 		}
 		if lf.family != f.family {
-			return nil, &dataError{lf.path, 1, fmt.Sprintf("file declares family %q, want %q", lf.family, f.family)}
+			return nil, &datafile.Error{File: lf.path, Line: 1, Msg: fmt.Sprintf("file declares family %q, want %q", lf.family, f.family)}
 		}
 		files = append(files, lf)
 	}
@@ -270,7 +271,7 @@ func loadLinuxData() (*linuxIndex, error) {
 }
 
 // parseLinuxData parses one data file; path is used in errors only. See
-// doc.go for the format. Errors are *dataError values.
+// doc.go for the format. Errors are *datafile.Error values.
 func parseLinuxData(path string, data []byte) (*linuxFile, error) {
 	lf := &linuxFile{path: path}
 	var (
@@ -281,17 +282,17 @@ func parseLinuxData(path string, data []byte) (*linuxFile, error) {
 	)
 	finish := func() error {
 		if cur != nil && cur.arches == nil {
-			return &dataError{path, cur.line, fmt.Sprintf("policy %s has no arch line", cur.name)}
+			return &datafile.Error{File: path, Line: cur.line, Msg: fmt.Sprintf("policy %s has no arch line", cur.name)}
 		}
 		return nil
 	}
-	records, err := dataRecords(path, data, linuxDataFormat)
+	records, err := datafile.Lines(path, data, linuxDataFormat)
 	if err != nil {
 		return nil, err
 	}
 	for _, rec := range records {
-		ln, f := rec.line, rec.fields
-		errf := func(format string, args ...any) error { return rec.errorf(path, format, args...) }
+		ln, f := rec.Num, rec.Fields
+		errf := func(format string, args ...any) error { return rec.Errorf(path, format, args...) }
 		kw, args := f[0], f[1:]
 		if kw != "family" && !sawFamily {
 			return nil, errf("%s before the family line", kw)
@@ -427,10 +428,10 @@ func parseLinuxData(path string, data []byte) (*linuxFile, error) {
 		}
 	}
 	if !sawFamily {
-		return nil, &dataError{path, 1, "no family line"}
+		return nil, &datafile.Error{File: path, Line: 1, Msg: "no family line"}
 	}
 	if len(lf.policies) == 0 {
-		return nil, &dataError{path, 1, "no policies"}
+		return nil, &datafile.Error{File: path, Line: 1, Msg: "no policies"}
 	}
 	if err := finish(); err != nil {
 		return nil, err
@@ -448,7 +449,7 @@ func indexLinuxData(files []*linuxFile) (*linuxIndex, error) {
 	seenLibc := map[Libc]string{}
 	for _, lf := range files {
 		if other, dup := seenLibc[lf.libc]; dup {
-			return nil, &dataError{lf.path, 1, fmt.Sprintf("libc %s already loaded from %s", lf.libc, other)}
+			return nil, &datafile.Error{File: lf.path, Line: 1, Msg: fmt.Sprintf("libc %s already loaded from %s", lf.libc, other)}
 		}
 		seenLibc[lf.libc] = lf.path
 		byArch := map[string][]*Linux{}
@@ -457,7 +458,7 @@ func indexLinuxData(files []*linuxFile) (*linuxIndex, error) {
 				p := newLinux(lf.libc, r, arch)
 				for _, tag := range p.Tags() {
 					if prev, dup := idx.byTag[tag]; dup {
-						return nil, &dataError{lf.path, r.line, fmt.Sprintf("tag %s already defined by %s", tag, prev.Tag())}
+						return nil, &datafile.Error{File: lf.path, Line: r.line, Msg: fmt.Sprintf("tag %s already defined by %s", tag, prev.Tag())}
 					}
 					idx.byTag[tag] = p
 				}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/libvet/libvet/internal/datafile"
 	"os"
 	"path/filepath"
 	"slices"
@@ -569,9 +570,9 @@ func TestDataParseErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("parsed without error, want %q", tt.want)
 			}
-			var de *dataError
+			var de *datafile.Error
 			if !errors.As(err, &de) {
-				t.Errorf("error %T is not a *dataError", err)
+				t.Errorf("error %T is not a *datafile.Error", err)
 			}
 			if !strings.HasPrefix(err.Error(), tt.want) {
 				t.Errorf("error %q\nwant prefix %q", err, tt.want)

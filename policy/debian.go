@@ -3,6 +3,7 @@ package policy
 import (
 	_ "embed"
 	"fmt"
+	"github.com/libvet/libvet/internal/datafile"
 	"strings"
 
 	"github.com/libvet/libvet/audit"
@@ -22,19 +23,19 @@ type debianArch struct {
 var debianArches = mustData(parseDebianData(debianDataPath, debianData))
 
 func parseDebianData(file string, data []byte) (map[string]debianArch, error) {
-	recs, err := dataRecords(file, data, "libvet-debian-policy 1")
+	recs, err := datafile.Lines(file, data, "libvet-debian-policy 1")
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]debianArch{}
 	for _, r := range recs {
-		if r.fields[0] != "arch" || len(r.fields) != 4 {
-			return nil, r.errorf(file, "want \"arch DPKG-ARCH ARCH TRIPLET\", got %q", strings.Join(r.fields, " "))
+		if r.Fields[0] != "arch" || len(r.Fields) != 4 {
+			return nil, r.Errorf(file, "want \"arch DPKG-ARCH ARCH TRIPLET\", got %q", strings.Join(r.Fields, " "))
 		}
-		if _, dup := out[r.fields[1]]; dup {
-			return nil, r.errorf(file, "architecture %s listed twice", r.fields[1])
+		if _, dup := out[r.Fields[1]]; dup {
+			return nil, r.Errorf(file, "architecture %s listed twice", r.Fields[1])
 		}
-		out[r.fields[1]] = debianArch{r.fields[2], r.fields[3]}
+		out[r.Fields[1]] = debianArch{r.Fields[2], r.Fields[3]}
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package policy
 import (
 	_ "embed"
 	"fmt"
+	"github.com/libvet/libvet/internal/datafile"
 	"regexp"
 	"slices"
 	"strings"
@@ -147,7 +148,7 @@ type winDataRuntime struct {
 var winDataMachineRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*$`)
 
 // parseWinData parses the Windows data; path is used in errors only. See
-// doc.go for the format. Errors are *dataError values.
+// doc.go for the format. Errors are *datafile.Error values.
 func parseWinData(path string, data []byte) (*winDataIndex, error) {
 	idx := &winDataIndex{
 		system: map[string]map[string]struct{}{},
@@ -160,13 +161,13 @@ func parseWinData(path string, data []byte) (*winDataIndex, error) {
 		lastNever                           [2]string
 		neverPatterns                       = map[string]int{} // pattern -> line
 	)
-	records, err := dataRecords(path, data, winDataFormat)
+	records, err := datafile.Lines(path, data, winDataFormat)
 	if err != nil {
 		return nil, err
 	}
 	for _, rec := range records {
-		ln, f := rec.line, rec.fields
-		errf := func(format string, args ...any) error { return rec.errorf(path, format, args...) }
+		ln, f := rec.Num, rec.Fields
+		errf := func(format string, args ...any) error { return rec.Errorf(path, format, args...) }
 		kw, args := f[0], f[1:]
 		if kw != "machines" && idx.machines == nil {
 			return nil, errf("%s before the machines line", kw)
@@ -304,15 +305,15 @@ func parseWinData(path string, data []byte) (*winDataIndex, error) {
 		}
 	}
 	if idx.machines == nil {
-		return nil, &dataError{path, 1, "no machines line"}
+		return nil, &datafile.Error{File: path, Line: 1, Msg: "no machines line"}
 	}
 	for _, m := range idx.machines {
 		if len(idx.system[m]) == 0 {
-			return nil, &dataError{path, 1, fmt.Sprintf("no system DLLs for machine %s", m)}
+			return nil, &datafile.Error{File: path, Line: 1, Msg: fmt.Sprintf("no system DLLs for machine %s", m)}
 		}
 	}
 	if idx.vcRedist == nil {
-		return nil, &dataError{path, 1, "no vcredist line"}
+		return nil, &datafile.Error{File: path, Line: 1, Msg: "no vcredist line"}
 	}
 	return idx, nil
 }
