@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"slices"
 	"strings"
 )
@@ -22,9 +21,6 @@ const (
 	maxBrewReceipt = 4 << 20
 	// maxBrewKegs bounds the kegs read.
 	maxBrewKegs = 1 << 20
-	// maxLinks bounds the symbolic links followed to resolve one path,
-	// as the kernel's MAXSYMLINKS does.
-	maxLinks = 40
 )
 
 // Homebrew is what a Homebrew installation records of its formulae: the
@@ -224,32 +220,24 @@ type readLinkFS interface {
 // root of fsys) relative to that root, clean and without a leading '/'
 // ("" for the root): the symbolic links in it are followed inside fsys,
 // an absolute target being taken relative to the root and ".." stopping
-// at the root. The path need not exist. When fsys cannot read links
-// (it has no ReadLink method), or after maxLinks links, the rest of the
-// path is taken as it is.
+// at the root (followLinks). The path need not exist. When fsys cannot
+// read links (it has no ReadLink method), or the links loop, p is taken
+// as it is.
 func resolveIn(fsys fs.FS, p string) string {
 	p = apkKey(p)
 	rl, ok := fsys.(readLinkFS)
 	if !ok || p == "" {
 		return p
 	}
-	done, rest := "", p
-	for links := 0; rest != ""; {
-		var elem string
-		elem, rest, _ = strings.Cut(rest, "/")
-		next := path.Join(done, elem)
-		target, err := rl.ReadLink(next)
-		if err != nil || target == "" {
-			done = next // not a link, or not there
-			continue
+	read := func(q string) (string, bool, bool) {
+		t, err := rl.ReadLink(strings.TrimPrefix(q, "/"))
+		if err != nil || t == "" {
+			return "", false, true // not a link, or not there: taken as it is
 		}
-		if links++; links > maxLinks {
-			return apkKey(path.Join(next, rest))
-		}
-		if !path.IsAbs(target) {
-			target = path.Join("/"+done, target)
-		}
-		done, rest = "", apkKey(path.Join(target, rest))
+		return t, true, true
 	}
-	return done
+	if real, ok := followLinks(p, read); ok {
+		return apkKey(real)
+	}
+	return p
 }

@@ -687,51 +687,25 @@ func x86Level(cpuinfo string) int {
 	return 4
 }
 
-// maxRootLinks bounds the symbolic links followed for one path, as Linux's
-// 40.
-const maxRootLinks = 40
-
 // realPath resolves the symbolic links of p, an absolute path inside
-// root, without leaving root: an absolute link target is taken relative
-// to root and ".." stops at root, as if root were chrooted. It returns
-// the resolved path (inside root), and false when a component does not
-// exist or the links loop.
+// root, without leaving root (see followLinks). It returns the resolved
+// path (inside root), and false when a component does not exist or the
+// links loop.
 func realPath(root, p string) (string, bool) {
-	rest := strings.Split(strings.TrimPrefix(path.Clean("/"+p), "/"), "/")
-	cur, links := "/", 0
-	for len(rest) > 0 {
-		c := rest[0]
-		rest = rest[1:]
-		switch c {
-		case "", ".":
-			continue
-		case "..":
-			cur = path.Dir(cur)
-			continue
-		}
-		next := path.Join(cur, c)
-		fi, err := os.Lstat(hostPath(root, next))
+	return followLinks(p, func(q string) (string, bool, bool) {
+		fi, err := os.Lstat(hostPath(root, q))
 		if err != nil {
-			return "", false
+			return "", false, false
 		}
 		if fi.Mode()&fs.ModeSymlink == 0 {
-			cur = next
-			continue
+			return "", false, true
 		}
-		if links++; links > maxRootLinks {
-			return "", false
-		}
-		t, err := os.Readlink(hostPath(root, next))
+		t, err := os.Readlink(hostPath(root, q))
 		if err != nil {
-			return "", false
+			return "", false, false
 		}
-		t = filepath.ToSlash(t)
-		if path.IsAbs(t) {
-			cur = "/"
-		}
-		rest = append(strings.Split(t, "/"), rest...)
-	}
-	return cur, true
+		return filepath.ToSlash(t), true, true
+	})
 }
 
 // hostPath is the path of this machine for p, a path inside root.
