@@ -182,23 +182,16 @@ func (e *DpkgEnvironment) ForArch(arch string) Environment {
 // symbolic link to one that a package does (distroless images list only
 // regular files): its target, inside the root, is looked up in turn.
 func (e *DpkgEnvironment) Owner(p string) (Package, bool) {
-	for hops := 0; hops < 40; hops++ {
-		if pkg, ok := e.db.Owner(p); ok {
-			return Package{Name: pkg.Name, Version: pkg.Version}, true
+	pkg, ok := e.db.Owner(p)
+	if !ok && e.root != "" {
+		if real, found := host.RealPath(e.root, p); found {
+			pkg, ok = e.db.Owner(real)
 		}
-		if e.root == "" {
-			break
-		}
-		target, err := os.Readlink(filepath.Join(e.root, filepath.FromSlash(p)))
-		if err != nil {
-			break
-		}
-		if !path.IsAbs(target) {
-			target = path.Join(path.Dir("/"+p), target)
-		}
-		p = strings.TrimPrefix(path.Clean(target), "/") // never out of the root
 	}
-	return Package{}, false
+	if !ok {
+		return Package{}, false
+	}
+	return Package{Name: pkg.Name, Version: pkg.Version}, true
 }
 
 // Libraries implements [Environment]: libvet does not judge Debian

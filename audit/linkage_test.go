@@ -243,6 +243,9 @@ func TestDpkgOwnerThroughLink(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(dir+"/libz.so.1.2.13", []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Symlink("libz.so.1.2.13", dir+"/libz.so.1"); err != nil {
 		t.Fatal(err)
 	}

@@ -195,7 +195,7 @@ func (d *Dyld) try(dir searchDir, rel, step string, cpu uint32) *Dylib {
 		}
 		real, host = filepath.ToSlash(r), r
 	} else {
-		r, ok := realPath(d.root, p)
+		r, ok := RealPath(d.root, p)
 		if !ok {
 			return nil
 		}

@@ -232,7 +232,7 @@ func (l *Linux) readCache() map[string][]cacheEntry {
 
 // readFile reads a file of the root, at most max bytes.
 func (l *Linux) readFile(p string, max int64) ([]byte, error) {
-	real, ok := realPath(l.root, p)
+	real, ok := RealPath(l.root, p)
 	if !ok {
 		return nil, fs.ErrNotExist
 	}
@@ -292,7 +292,7 @@ func (l *Linux) readConf(name string, visited map[string]bool) []string {
 // (ld.so.conf's "include ld.so.conf.d/*.conf"), inside the root, sorted.
 func (l *Linux) glob(pat string) []string {
 	dir, base := path.Split(pat)
-	real, ok := realPath(l.root, dir)
+	real, ok := RealPath(l.root, dir)
 	if !ok {
 		return nil
 	}
@@ -500,7 +500,7 @@ func (l *Linux) try(p, step string, outside bool, q query) *Library {
 		}
 		real = filepath.ToSlash(r)
 	} else {
-		r, ok := realPath(l.root, p)
+		r, ok := RealPath(l.root, p)
 		if !ok {
 			return nil
 		}
@@ -584,7 +584,7 @@ func (l *Linux) lib(class elf.Class, machine elf.Machine) string {
 	}
 	v = "lib"
 	exists := func(dir string) bool {
-		real, ok := realPath(l.root, dir+"/libc.so.6")
+		real, ok := RealPath(l.root, dir+"/libc.so.6")
 		return ok && fileExists(hostPath(l.root, real))
 	}
 	if t := triplet(class, machine); t != "" && (exists("/lib/"+t) || exists("/usr/lib/"+t)) {
@@ -687,11 +687,11 @@ func x86Level(cpuinfo string) int {
 	return 4
 }
 
-// realPath resolves the symbolic links of p, an absolute path inside
-// root, without leaving root (see followLinks). It returns the resolved
+// RealPath resolves the symbolic links of p, an absolute path inside
+// the root directory root, without leaving root (see followLinks). It returns the resolved
 // path (inside root), and false when a component does not exist or the
 // links loop.
-func realPath(root, p string) (string, bool) {
+func RealPath(root, p string) (string, bool) {
 	return followLinks(p, func(q string) (string, bool, bool) {
 		fi, err := os.Lstat(hostPath(root, q))
 		if err != nil {

@@ -103,7 +103,7 @@ func (l *Linux) findMusl(soname string, q query) *Library {
 	if MuslReserved(soname) {
 		ldso := "/lib/ld-musl-" + MuslArch(q.machine) + ".so.1"
 		lib := &Library{Path: ldso, RealPath: ldso, Step: "musl libc itself (a reserved name)"}
-		if real, ok := realPath(l.root, ldso); ok {
+		if real, ok := RealPath(l.root, ldso); ok {
 			lib.RealPath = real
 			lib.File = l.parse(hostPath(l.root, real))
 		}

@@ -189,7 +189,7 @@ func openTop(root, file string) (*object, error) {
 	if rel, err := filepath.Rel(root, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		o.outside = false
 		o.path = path.Clean("/" + filepath.ToSlash(rel))
-		real, ok := realPath(root, o.path)
+		real, ok := RealPath(root, o.path)
 		if !ok {
 			return nil, fmt.Errorf("%s: %w", file, os.ErrNotExist)
 		}
@@ -284,7 +284,7 @@ func (t *treeBuilder) init(top *object, node *TreeNode) error {
 		}
 		if f.Interp != "" && !musl {
 			n := &TreeNode{Need: path.Base(f.Interp), Path: f.Interp, RealPath: f.Interp, Step: "program interpreter (PT_INTERP)"}
-			if real, ok := realPath(t.root, f.Interp); ok {
+			if real, ok := RealPath(t.root, f.Interp); ok {
 				n.RealPath = real
 			}
 			t.preloaded = map[string]*TreeNode{path.Base(f.Interp): n, f.Interp: n}

@@ -49,9 +49,9 @@ func TestRealPathStaysInRoot(t *testing.T) {
 		{"/loop1", ""},
 	}
 	for _, tt := range tests {
-		got, ok := realPath(root, tt.in)
+		got, ok := RealPath(root, tt.in)
 		if (tt.want == "") == ok || got != tt.want {
-			t.Errorf("realPath(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+			t.Errorf("RealPath(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
 		}
 	}
 }

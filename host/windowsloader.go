@@ -100,7 +100,7 @@ func (w *WindowsLoader) foldPath(p string) (string, bool) {
 		if elem == "" {
 			continue
 		}
-		real, ok := realPath(w.root, cur)
+		real, ok := RealPath(w.root, cur)
 		if !ok {
 			return "", false
 		}
@@ -118,7 +118,7 @@ func (w *WindowsLoader) foldPath(p string) (string, bool) {
 func (w *WindowsLoader) tryDir(dir searchDir, name, step string, machine uint16) *DLL {
 	host := dir.dir
 	if !dir.outside {
-		real, ok := realPath(w.root, dir.dir)
+		real, ok := RealPath(w.root, dir.dir)
 		if !ok {
 			return nil
 		}
