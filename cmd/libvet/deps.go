@@ -26,6 +26,7 @@ type depsReport struct {
 	Install depsInstall `json:"install"`
 }
 
+// depsArtifact is the unmet needs of one artifact.
 type depsArtifact struct {
 	Path  string     `json:"path"`
 	Needs []depsNeed `json:"needs"`
@@ -52,6 +53,7 @@ type depsNeed struct {
 	Problem string `json:"problem,omitempty"`
 }
 
+// depsInstall is one command installing every suggested package.
 type depsInstall struct {
 	Packages []string `json:"packages"`
 	Command  string   `json:"command"`
@@ -133,10 +135,12 @@ func mappingFor(ecosystem string) string {
 	return ecosystem
 }
 
+// intersects reports whether a and b share an element.
 func intersects(a, b []string) bool {
 	return slices.ContainsFunc(a, func(x string) bool { return slices.Contains(b, x) })
 }
 
+// orUnknown is s, or words saying there is none.
 func orUnknown(s string) string {
 	if s == "" {
 		return "an unknown DepURL"
@@ -153,12 +157,15 @@ func (d depsReport) unmet() int {
 	return n
 }
 
+// writeDepsJSON writes d as indented JSON.
 func writeDepsJSON(w io.Writer, d depsReport) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(d)
 }
 
+// writeDepsText writes d for people: per artifact each unmet need with
+// its DepURL and packages, then the install command.
 func writeDepsText(w io.Writer, d depsReport) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "ecosystem: %s (%s)\n", d.Ecosystem, d.Detected)
@@ -203,14 +210,34 @@ func writeDepsText(w io.Writer, d depsReport) error {
 	return err
 }
 
-// listDepURLs writes every DepURL libvet knows, one per line with its
-// description; libvet's own (not in the PEP 804 registry) are marked.
-func listDepURLs(w io.Writer) {
-	for _, d := range externaldeps.Definitions() {
+// listDepURLs writes every DepURL libvet knows: as text one per line
+// with its description, libvet's own (not in the PEP 804 registry)
+// marked; as JSON the definitions.
+func listDepURLs(w io.Writer, format string) error {
+	defs := externaldeps.Definitions()
+	if format == "json" {
+		type def struct {
+			DepURL      string   `json:"depurl"`
+			Description string   `json:"description"`
+			Provides    []string `json:"provides,omitempty"`
+			Registered  bool     `json:"registered"`
+		}
+		out := make([]def, len(defs))
+		for i, d := range defs {
+			out[i] = def{d.DepURL, d.Description, d.Provides, d.Registered}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	var b strings.Builder
+	for _, d := range defs {
 		mark := ""
 		if !d.Registered {
 			mark = " [libvet]"
 		}
-		fmt.Fprintf(w, "%s%s  %s\n", d.DepURL, mark, d.Description)
+		fmt.Fprintf(&b, "%s%s  %s\n", d.DepURL, mark, d.Description)
 	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

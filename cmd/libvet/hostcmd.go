@@ -39,6 +39,7 @@ type hostReport struct {
 	Install depsInstall `json:"install"`
 }
 
+// hostArtifact is the needs of one artifact.
 type hostArtifact struct {
 	Path    string     `json:"path"`
 	Needs   []hostNeed `json:"needs"`
@@ -213,12 +214,15 @@ func ownerOf(dbs []ownerDB, path string) *owner {
 	return nil
 }
 
+// writeHostJSON writes h as indented JSON (host-schema.json).
 func writeHostJSON(w io.Writer, h hostReport) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(h)
 }
 
+// writeHostText writes h for people: per artifact the missing needs
+// first, with suggestions, then the libraries found and where.
 func writeHostText(w io.Writer, h hostReport) error {
 	var b strings.Builder
 	eco := h.Ecosystem

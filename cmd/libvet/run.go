@@ -83,6 +83,7 @@ type options struct {
 	requireDecl bool
 	ecosystem   string
 	list        bool
+	rootSet     bool
 	noISA       bool
 	failOn      string
 	verbose     bool
@@ -153,13 +154,17 @@ func run(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	o.ldpathsSet = fs.Changed("ldpaths")
+	o.rootSet = fs.Changed("root")
 	if err := o.validate(); err != nil {
 		fmt.Fprintf(e.stderr, "libvet %s: %v\n", cmd, err)
 		return exitUsage
 	}
 	paths := fs.Args()
 	if cmd == "deps" && o.list {
-		listDepURLs(e.stdout)
+		if err := listDepURLs(e.stdout, o.format); err != nil {
+			fmt.Fprintf(e.stderr, "libvet: write output: %v\n", err)
+			return exitInput
+		}
 		return exitOK
 	}
 	if len(paths) == 0 {
@@ -220,19 +225,15 @@ func run(ctx context.Context, args []string, e env) int {
 // command. Exit 1 when something is to be installed (or cannot be
 // mapped), 3 when an artifact is unreadable.
 func (o *options) deps(e env, reports []*audit.Report) int {
-	eco, how := o.ecosystem, "--ecosystem"
-	if eco == "" {
-		var err error
-		if eco, how, err = externaldeps.DetectEcosystem(os.DirFS(o.root), e.getenv); err != nil {
-			fmt.Fprintf(e.stderr, "libvet deps: %v; give one with --ecosystem\n", err)
-			return exitUsage
-		}
+	eco, how, err := o.detectEcosystem(e)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "libvet deps: %v; give one with --ecosystem\n", err)
+		return exitUsage
 	} else if !slices.Contains(externaldeps.Ecosystems(), mappingFor(eco)) {
 		fmt.Fprintf(e.stderr, "libvet deps: unknown --ecosystem %q (known: debian, %s; PEP 804 has no mapping for Alpine or openSUSE yet)\n", eco, strings.Join(externaldeps.Ecosystems(), ", "))
 		return exitUsage
 	}
 	d := deps(reports, eco, how)
-	var err error
 	if o.format == "json" {
 		err = writeDepsJSON(e.stdout, d)
 	} else {
@@ -260,15 +261,11 @@ func (o *options) deps(e env, reports []*audit.Report) int {
 // each library found, and suggestions for the missing ones. Exit 1 when
 // something is missing, 3 when an artifact is unreadable.
 func (o *options) host(e env, reports []*audit.Report) int {
-	eco, how := o.ecosystem, "--ecosystem"
-	if eco == "" {
-		var err error
-		if eco, how, err = externaldeps.DetectEcosystem(os.DirFS(o.root), e.getenv); err != nil {
-			eco, how = "", err.Error()
-		}
+	eco, how, err := o.detectEcosystem(e)
+	if err != nil {
+		eco, how = "", err.Error()
 	}
 	h := hostAnswer(reports, o.root, hostDatabases(o.root), eco, how)
-	var err error
 	if o.format == "json" {
 		err = writeHostJSON(e.stdout, h)
 	} else {
@@ -291,6 +288,25 @@ func (o *options) host(e env, reports []*audit.Report) int {
 		}
 	}
 	return code
+}
+
+// detectEcosystem returns --ecosystem, or the one detected from --root
+// (its os-release) or a conda environment (CONDA_PREFIX, which counts
+// only when --root was not given: the root names the system asked about).
+func (o *options) detectEcosystem(e env) (string, string, error) {
+	if o.ecosystem != "" {
+		return o.ecosystem, "--ecosystem", nil
+	}
+	getenv := e.getenv
+	if o.rootSet {
+		getenv = func(k string) string {
+			if k == "CONDA_PREFIX" {
+				return ""
+			}
+			return e.getenv(k)
+		}
+	}
+	return externaldeps.DetectEcosystem(os.DirFS(o.root), getenv)
 }
 
 // hostDatabases reads the package databases of root that can say who
