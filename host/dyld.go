@@ -1,11 +1,9 @@
 package host
 
 import (
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/libvet/libvet/macho"
 )
@@ -39,8 +37,7 @@ type DyldOptions struct {
 type Dyld struct {
 	root          string
 	env, fallback []string
-	mu            sync.Mutex
-	parsed        map[string]*macho.File // by host path; nil value: not Mach-O
+	parsed        *fileCache[macho.File] // by host path
 }
 
 // NewDyld prepares dyld's search under opts.Root.
@@ -53,7 +50,7 @@ func NewDyld(opts DyldOptions) *Dyld {
 	if fb == nil {
 		fb = dyldDefaultFallback
 	}
-	return &Dyld{root: root, env: opts.LibraryPath, fallback: fb, parsed: map[string]*macho.File{}}
+	return &Dyld{root: root, env: opts.LibraryPath, fallback: fb, parsed: newFileCache(macho.Open)}
 }
 
 // Dylib is a Mach-O library dyld would load.
@@ -222,18 +219,4 @@ func sliceFor(f *macho.File, cpu uint32) *macho.Slice {
 	return nil
 }
 
-func (d *Dyld) parse(p string) *macho.File {
-	d.mu.Lock()
-	f, ok := d.parsed[p]
-	d.mu.Unlock()
-	if ok {
-		return f
-	}
-	if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-		f, _ = macho.Open(p)
-	}
-	d.mu.Lock()
-	d.parsed[p] = f
-	d.mu.Unlock()
-	return f
-}
+func (d *Dyld) parse(p string) *macho.File { return d.parsed.get(p) }

@@ -141,7 +141,7 @@ type Linux struct {
 	sysDirs  []string
 	x86Level int
 	mu       sync.Mutex
-	parsed   map[string]*velf.File // by host path; nil value: not an ELF file
+	parsed   *fileCache[velf.File] // by host path
 	libs     map[libKey]string     // $LIB by machine
 	// cache maps a soname to its ld.so.cache entries, in file order; nil
 	// when there is no usable cache.
@@ -197,7 +197,7 @@ func newLinux(opts Options) *Linux {
 		}
 	}
 	return &Linux{root: root, env: opts.LibraryPath, x86Level: min(level, 4),
-		parsed: map[string]*velf.File{}, libs: map[libKey]string{}}
+		parsed: newFileCache(velf.Open), libs: map[libKey]string{}}
 }
 
 func (l *Linux) setLDPaths(dirs []string) {
@@ -531,22 +531,7 @@ func compatibleELF(f *velf.File, class elf.Class, data elf.Data, machine elf.Mac
 }
 
 // parse parses the file at host path p, once.
-func (l *Linux) parse(p string) *velf.File {
-	l.mu.Lock()
-	f, ok := l.parsed[p]
-	l.mu.Unlock()
-	if ok {
-		return f
-	}
-	st, err := os.Stat(p)
-	if err == nil && st.Mode().IsRegular() {
-		f, _ = velf.Open(p)
-	}
-	l.mu.Lock()
-	l.parsed[p] = f
-	l.mu.Unlock()
-	return f
-}
+func (l *Linux) parse(p string) *velf.File { return l.parsed.get(p) }
 
 // Expand expands the dynamic string tokens of one DT_RPATH or
 // DT_RUNPATH entry of a binary of that class and machine whose directory

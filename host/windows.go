@@ -24,7 +24,7 @@ type DLLPath struct {
 
 	mu      sync.Mutex
 	listing map[string]map[string][]string // dir -> lower-cased name -> file names
-	parsed  map[string]*pe.File            // by path; nil value: not a PE image
+	parsed  *fileCache[pe.File]            // by path
 }
 
 // DLL is a DLL found in a [DLLPath] directory.
@@ -40,7 +40,7 @@ type DLL struct {
 
 // NewDLLPath returns a search of dirs, in order.
 func NewDLLPath(dirs []string) *DLLPath {
-	return &DLLPath{dirs: dirs, listing: map[string]map[string][]string{}, parsed: map[string]*pe.File{}}
+	return &DLLPath{dirs: dirs, listing: map[string]map[string][]string{}, parsed: newFileCache(pe.Open)}
 }
 
 // Dirs returns the directories searched, in order.
@@ -84,18 +84,4 @@ func (d *DLLPath) names(dir string) map[string][]string {
 	return m
 }
 
-func (d *DLLPath) parse(p string) *pe.File {
-	d.mu.Lock()
-	f, ok := d.parsed[p]
-	d.mu.Unlock()
-	if ok {
-		return f
-	}
-	if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-		f, _ = pe.Open(p)
-	}
-	d.mu.Lock()
-	d.parsed[p] = f
-	d.mu.Unlock()
-	return f
-}
+func (d *DLLPath) parse(p string) *pe.File { return d.parsed.get(p) }

@@ -157,11 +157,11 @@ func (d depsReport) unmet() int {
 	return n
 }
 
-// writeDepsJSON writes d as indented JSON.
-func writeDepsJSON(w io.Writer, d depsReport) error {
+// writeJSON writes v as indented JSON (the deps and host answers).
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(d)
+	return enc.Encode(v)
 }
 
 // writeDepsText writes d for people: per artifact each unmet need with
@@ -226,9 +226,7 @@ func listDepURLs(w io.Writer, format string) error {
 		for i, d := range defs {
 			out[i] = def{d.DepURL, d.Description, d.Provides, d.Registered}
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(w, out)
 	}
 	var b strings.Builder
 	for _, d := range defs {

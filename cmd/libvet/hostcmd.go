@@ -2,7 +2,6 @@ package main
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
@@ -212,13 +211,6 @@ func ownerOf(dbs []ownerDB, path string) *owner {
 		}
 	}
 	return nil
-}
-
-// writeHostJSON writes h as indented JSON (host-schema.json).
-func writeHostJSON(w io.Writer, h hostReport) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(h)
 }
 
 // writeHostText writes h for people: per artifact the missing needs

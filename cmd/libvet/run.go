@@ -234,26 +234,7 @@ func (o *options) deps(e env, reports []*audit.Report) int {
 		return exitUsage
 	}
 	d := deps(reports, eco, how)
-	if o.format == "json" {
-		err = writeDepsJSON(e.stdout, d)
-	} else {
-		err = writeDepsText(e.stdout, d)
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "libvet: write output: %v\n", err)
-		return exitInput
-	}
-	code := exitOK
-	if d.unmet() > 0 {
-		code = exitFindings
-	}
-	for _, r := range reports {
-		if r.Error != "" {
-			fmt.Fprintf(e.stderr, "libvet: %s\n", r.Error)
-			code = exitInput
-		}
-	}
-	return code
+	return o.answer(e, reports, d, func(w io.Writer) error { return writeDepsText(w, d) }, d.unmet() > 0)
 }
 
 // host answers `libvet host`: each need of the artifacts' ELF binaries
@@ -266,20 +247,27 @@ func (o *options) host(e env, reports []*audit.Report) int {
 		eco, how = "", err.Error()
 	}
 	h := hostAnswer(reports, o.root, hostDatabases(o.root), eco, how)
+	missing := slices.ContainsFunc(h.Artifacts, func(a hostArtifact) bool { return a.Missing > 0 })
+	return o.answer(e, reports, h, func(w io.Writer) error { return writeHostText(w, h) }, missing)
+}
+
+// answer writes the answer of deps or host (v as JSON, or text), says on
+// stderr which artifacts could not be read, and returns the exit code:
+// 3 for an unreadable artifact, else 1 when something is lacking.
+func (o *options) answer(e env, reports []*audit.Report, v any, text func(io.Writer) error, lacking bool) int {
+	var err error
 	if o.format == "json" {
-		err = writeHostJSON(e.stdout, h)
+		err = writeJSON(e.stdout, v)
 	} else {
-		err = writeHostText(e.stdout, h)
+		err = text(e.stdout)
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "libvet: write output: %v\n", err)
 		return exitInput
 	}
 	code := exitOK
-	for _, a := range h.Artifacts {
-		if a.Missing > 0 {
-			code = exitFindings
-		}
+	if lacking {
+		code = exitFindings
 	}
 	for _, r := range reports {
 		if r.Error != "" {
