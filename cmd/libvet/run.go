@@ -227,10 +227,7 @@ func run(ctx context.Context, args []string, e env) int {
 func (o *options) deps(e env, reports []*audit.Report) int {
 	eco, how, err := o.detectEcosystem(e)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "libvet deps: %v; give one with --ecosystem\n", err)
-		return exitUsage
-	} else if !slices.Contains(externaldeps.Ecosystems(), mappingFor(eco)) {
-		fmt.Fprintf(e.stderr, "libvet deps: unknown --ecosystem %q (known: debian, %s; PEP 804 has no mapping for Alpine or openSUSE yet)\n", eco, strings.Join(externaldeps.Ecosystems(), ", "))
+		fmt.Fprintf(e.stderr, "libvet deps: %v\n", err)
 		return exitUsage
 	}
 	d := deps(reports, eco, how)
@@ -243,8 +240,12 @@ func (o *options) deps(e env, reports []*audit.Report) int {
 // something is missing, 3 when an artifact is unreadable.
 func (o *options) host(e env, reports []*audit.Report) int {
 	eco, how, err := o.detectEcosystem(e)
+	if err != nil && o.ecosystem != "" {
+		fmt.Fprintf(e.stderr, "libvet host: %v\n", err)
+		return exitUsage
+	}
 	if err != nil {
-		eco, how = "", err.Error()
+		eco, how = "", err.Error() // no suggestions, but the rest of the answer
 	}
 	h := hostAnswer(reports, o.root, hostDatabases(o.root), eco, how)
 	missing := slices.ContainsFunc(h.Artifacts, func(a hostArtifact) bool { return a.Missing > 0 })
@@ -283,6 +284,10 @@ func (o *options) answer(e env, reports []*audit.Report, v any, text func(io.Wri
 // only when --root was not given: the root names the system asked about).
 func (o *options) detectEcosystem(e env) (string, string, error) {
 	if o.ecosystem != "" {
+		if !slices.Contains(externaldeps.Ecosystems(), mappingFor(o.ecosystem)) {
+			return "", "", fmt.Errorf("unknown --ecosystem %q (known: debian, %s; PEP 804 has no mapping for Alpine or openSUSE yet)",
+				o.ecosystem, strings.Join(externaldeps.Ecosystems(), ", "))
+		}
 		return o.ecosystem, "--ecosystem", nil
 	}
 	getenv := e.getenv
@@ -294,7 +299,11 @@ func (o *options) detectEcosystem(e env) (string, string, error) {
 			return e.getenv(k)
 		}
 	}
-	return externaldeps.DetectEcosystem(os.DirFS(o.root), getenv)
+	eco, how, err := externaldeps.DetectEcosystem(os.DirFS(o.root), getenv)
+	if err != nil {
+		err = fmt.Errorf("%w; give one with --ecosystem", err)
+	}
+	return eco, how, err
 }
 
 // hostDatabases reads the package databases of root that can say who
