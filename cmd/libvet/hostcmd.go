@@ -111,6 +111,11 @@ func hostAnswer(reports []*audit.Report, root string, dbs []ownerDB, ecosystem, 
 				case audit.ByArtifact:
 					add(hostNeed{Soname: res.Need, Status: "artifact", Path: res.Path, Step: res.Detail}, b.Member)
 				case audit.BySkip:
+					if audit.IsLoader(res.Need) && !loaderIn(root, b.Interp, res.Need) {
+						add(hostNeed{Soname: res.Need, Status: "missing",
+							Reason: fmt.Sprintf("the dynamic loader %s is not in %s: %s is for another architecture or C library than this system", res.Need, root, b.Member)}, b.Member)
+						break
+					}
 					add(hostNeed{Soname: res.Need, Status: "interpreter", Step: res.Detail}, b.Member)
 				case audit.ByExclude:
 					add(hostNeed{Soname: res.Need, Status: "excluded", Step: res.Detail}, b.Member)
@@ -171,6 +176,22 @@ func hostAnswer(reports []*audit.Report, root string, dbs []ownerDB, ecosystem, 
 		out.Install.Command, _ = externaldeps.InstallCommand(mappingFor(ecosystem), out.Install.Packages)
 	}
 	return out
+}
+
+// loaderIn reports whether the root has the dynamic loader name: at the
+// binary's PT_INTERP, or where loaders live (/lib, /lib64, /usr/lib,
+// /usr/lib64).
+func loaderIn(root, interp, name string) bool {
+	cands := []string{"/lib/" + name, "/lib64/" + name, "/usr/lib/" + name, "/usr/lib64/" + name}
+	if interp != "" {
+		cands = append([]string{interp}, cands...)
+	}
+	for _, c := range cands {
+		if _, ok := host.RealPath(root, c); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // statusRank orders needs: missing first, then host, artifact, the rest.
