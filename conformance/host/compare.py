@@ -445,7 +445,7 @@ def compare(rootdir, out):
         else:
             check_tree(root, out, run, tally)
     if tally.diffs:
-    print("\nDifferences (the 'libvet host' part of docs/differences.md explains each kind):")
+        print("\nDifferences (the 'libvet host' part of docs/differences.md explains each kind):")
         for kind, where, text in tally.diffs:
             print(f"  [{kind}] {where}: {text}")
     nh = sum(1 for r in runs if r["kind"] == "host")
