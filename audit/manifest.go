@@ -136,7 +136,7 @@ func condaPrefixOf(a *artifact.Artifact) (*condaPrefix, error) {
 	if a.Kind != artifact.KindDir || a.Member("conda-meta/history") == nil {
 		return nil, nil
 	}
-	db, err := host.ReadCondaPrefix(os.DirFS(a.Path))
+	db, err := host.ReadCondaPrefix(host.RootFS(a.Path))
 	if err != nil {
 		return nil, err
 	}

@@ -93,6 +93,11 @@ func ReadApk(root fs.FS) (*Apk, error) {
 	return a, nil
 }
 
+// maxApkPathBytes bounds the bytes of the file paths an apk database may
+// make libvet hold: each R: line repeats its F: directory, so a small
+// hostile file could otherwise ask for gigabytes.
+const maxApkPathBytes = 64 << 20
+
 // parseApkInstalled parses an installed database in the apk-tools 2 text
 // format: one record per package, records separated by blank lines, each
 // line "X:value". P: names the package, V: its version, A: its
@@ -107,7 +112,7 @@ func parseApkInstalled(data []byte, file string) ([]apkPackage, error) {
 	var cur *apkPackage
 	var dir string
 	haveDir := false
-	start := 0
+	start, pathBytes := 0, 0
 	finish := func() error {
 		if cur != nil && cur.Name == "" {
 			return fmt.Errorf("%s:%d: package record without a P: (name) line", file, start)
@@ -149,6 +154,9 @@ func parseApkInstalled(data []byte, file string) ([]apkPackage, error) {
 		case 'R':
 			if !haveDir {
 				return nil, fmt.Errorf("%s:%d: file %q before any F: (directory) line of its package", file, lineNo, trunc(val))
+			}
+			if pathBytes += len(dir) + len(val) + 1; pathBytes > maxApkPathBytes {
+				return nil, fmt.Errorf("%s:%d: the file paths add up to more than %d MiB; is this really an apk database?", file, lineNo, maxApkPathBytes>>20)
 			}
 			cur.paths = append(cur.paths, apkKey(dir+"/"+val))
 		}

@@ -407,6 +407,7 @@ func (t *treeBuilder) expand(node *TreeNode) []*TreeNode {
 		t.count++
 		if prev := t.loaded[t.key(n.name)]; prev != nil {
 			t.repeat(child, prev)
+			t.checkReused(o, node, child, prev)
 			continue
 		}
 		if pre := t.preloaded[n.name]; pre != nil {
@@ -424,6 +425,7 @@ func (t *treeBuilder) expand(node *TreeNode) []*TreeNode {
 		if prev := t.loaded["real:"+lib.real]; prev != nil && lib.real != "" {
 			t.repeat(child, prev)
 			child.Step = lib.step
+			t.checkReused(o, node, child, prev)
 			continue
 		}
 		t.owner(child, lib.outside)
@@ -441,6 +443,14 @@ func (t *treeBuilder) expand(node *TreeNode) []*TreeNode {
 }
 
 // repeat makes child a reuse of the object prev loaded.
+// checkReused checks, as ld.so does for every object, that a library
+// already loaded (prev) defines the versions o needs from it.
+func (t *treeBuilder) checkReused(o *object, node, child, prev *TreeNode) {
+	if lib := t.objects[prev]; o.elf != nil && lib != nil && lib.elf != nil {
+		child.Problem = t.versionProblem(o, node, child, lib.elf)
+	}
+}
+
 func (t *treeBuilder) repeat(child, prev *TreeNode) {
 	child.Path, child.RealPath, child.Step, child.Owner = prev.Path, prev.RealPath, prev.Step, prev.Owner
 	child.Repeat = true

@@ -76,15 +76,9 @@ type owner struct {
 	Version string `json:"version"`
 }
 
-// ownerDB is a package database of the host that can say who installed
-// a file; host.Dpkg and the other readers implement it.
-type ownerDB interface {
-	Owner(path string) (host.Package, bool)
-}
-
 // hostAnswer builds the host answer from reports audited with the host's
 // library search and no platform promises.
-func hostAnswer(reports []*audit.Report, root string, dbs []ownerDB, ecosystem, detected string) hostReport {
+func hostAnswer(reports []*audit.Report, root string, owners host.OwnerLookup, ecosystem, detected string) hostReport {
 	out := hostReport{SchemaVersion: "1", Root: root, Ecosystem: ecosystem, Detected: detected,
 		Artifacts: []hostArtifact{}, Install: depsInstall{Packages: []string{}}}
 	for _, r := range reports {
@@ -132,7 +126,7 @@ func hostAnswer(reports []*audit.Report, root string, dbs []ownerDB, ecosystem, 
 					n := hostNeed{Soname: x.Soname, Status: "missing", Reason: x.Reason, Suggest: &s}
 					// Found but too old: the package to upgrade is the owner.
 					if m := foundStep.FindStringSubmatch(x.Reason); m != nil && strings.Contains(x.Reason, "but it lacks") {
-						n.Path, n.Owner = m[1], ownerOf(dbs, m[1])
+						n.Path, n.Owner = m[1], ownerOf(owners, m[1])
 						if n.Owner != nil {
 							s.Packages, s.Alternatives, s.Problem = []string{n.Owner.Name}, nil, ""
 							s.Source = fmt.Sprintf("a newer version of %s, which owns the one found (%s)", n.Owner.Name, n.Owner.Version)
@@ -141,7 +135,7 @@ func hostAnswer(reports []*audit.Report, root string, dbs []ownerDB, ecosystem, 
 					add(n, by)
 					continue
 				}
-				add(hostNeed{Soname: x.Soname, Status: "host", Path: x.Path, Step: hostStep(x), Owner: ownerOf(dbs, x.Path)}, by)
+				add(hostNeed{Soname: x.Soname, Status: "host", Path: x.Path, Step: hostStep(x), Owner: ownerOf(owners, x.Path)}, by)
 			}
 		}
 		for _, n := range needs {
@@ -224,12 +218,10 @@ func hostStep(x audit.ExternalLib) string {
 	return ""
 }
 
-// ownerOf asks the host's package databases who installed path.
-func ownerOf(dbs []ownerDB, path string) *owner {
-	for _, db := range dbs {
-		if p, ok := db.Owner(path); ok {
-			return &owner{Manager: p.Manager, Name: p.Name, Version: p.Version}
-		}
+// ownerOf asks the root's package databases who installed path.
+func ownerOf(owners host.OwnerLookup, path string) *owner {
+	if p, ok := owners.Owner(path); ok {
+		return &owner{Manager: p.Manager, Name: p.Name, Version: p.Version}
 	}
 	return nil
 }

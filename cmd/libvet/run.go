@@ -247,7 +247,11 @@ func (o *options) host(e env, reports []*audit.Report) int {
 	if err != nil {
 		eco, how = "", err.Error() // no suggestions, but the rest of the answer
 	}
-	h := hostAnswer(reports, o.root, hostDatabases(o.root), eco, how)
+	owners, problems := host.ReadOwners(o.root)
+	for _, p := range problems {
+		fmt.Fprintf(e.stderr, "libvet host: --root %s: %v; some owners may not be shown\n", o.root, p)
+	}
+	h := hostAnswer(reports, o.root, owners, eco, how)
 	missing := slices.ContainsFunc(h.Artifacts, func(a hostArtifact) bool { return a.Missing > 0 })
 	return o.answer(e, reports, h, func(w io.Writer) error { return writeHostText(w, h) }, missing)
 }
@@ -299,31 +303,11 @@ func (o *options) detectEcosystem(e env) (string, string, error) {
 			return e.getenv(k)
 		}
 	}
-	eco, how, err := externaldeps.DetectEcosystem(os.DirFS(o.root), getenv)
+	eco, how, err := externaldeps.DetectEcosystem(host.RootFS(o.root), getenv)
 	if err != nil {
 		err = fmt.Errorf("%w; give one with --ecosystem", err)
 	}
 	return eco, how, err
-}
-
-// hostDatabases reads the package databases of root that can say who
-// owns a library; a database that is absent is skipped.
-func hostDatabases(root string) []ownerDB {
-	fsys := os.DirFS(root)
-	var dbs []ownerDB
-	add := func(db ownerDB, err error) {
-		if err == nil {
-			dbs = append(dbs, db)
-		}
-	}
-	add(host.ReadDpkg(fsys))
-	add(host.ReadRpm(fsys))
-	add(host.ReadApk(fsys))
-	add(host.ReadPacman(fsys))
-	add(host.ReadCondaPrefix(fsys))
-	add(host.ReadHomebrew(fsys))
-	add(host.ReadNix(fsys))
-	return dbs
 }
 
 func (o *options) validate() error {
@@ -368,7 +352,7 @@ func (o *options) config(e env, paths []string, rootSet bool) (audit.Config, err
 	case o.prefix != "" && len(o.with) > 0:
 		return cfg, errors.New("give the conda environment with --prefix or with --with, not both")
 	case o.prefix != "":
-		p, err := host.ReadCondaPrefix(os.DirFS(o.prefix))
+		p, err := host.ReadCondaPrefix(host.RootFS(o.prefix))
 		if err != nil {
 			return cfg, fmt.Errorf("--prefix %s: %w (want a conda environment, with conda-meta/)", o.prefix, err)
 		}
@@ -413,7 +397,7 @@ func (o *options) config(e env, paths []string, rootSet bool) (audit.Config, err
 	if slices.ContainsFunc(paths, isDeb) {
 		// A .deb is checked against the dpkg database of --root; without
 		// one, its linkage stays within the package and says so.
-		db, err := host.ReadDpkg(os.DirFS(o.root))
+		db, err := host.ReadDpkg(host.RootFS(o.root))
 		switch {
 		case err == nil:
 			cfg.Environments["dpkg"] = audit.NamedEnvironment{Environment: audit.NewDpkgEnvironment(db, o.root, ""), Name: "--root " + o.root}

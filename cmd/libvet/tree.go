@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -113,11 +111,13 @@ func runTree(_ context.Context, args []string, e env) int {
 		opts.Linux.LibraryPath = splitPath(lp)
 	}
 	if !o.noOwners {
-		owners, err := rootOwners(o.root)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "libvet tree: --root %s: %v; owners are not shown (--no-owners silences this)\n", o.root, err)
+		owners, problems := host.ReadOwners(o.root)
+		for _, p := range problems {
+			fmt.Fprintf(e.stderr, "libvet tree: --root %s: %v; some owners may not be shown (--no-owners silences this)\n", o.root, p)
 		}
-		opts.Owners = owners
+		if !owners.Empty() {
+			opts.Owners = owners
+		}
 	}
 	t, err := host.Tree(o.root, file, opts)
 	if err != nil {
@@ -164,34 +164,6 @@ func dedup(s []string) []string {
 		}
 	}
 	return out
-}
-
-// rootOwners reads the package database of root that names owners: dpkg,
-// else a conda environment's records; nil, nil when it has neither.
-func rootOwners(root string) (host.OwnerLookup, error) {
-	db, err := host.ReadDpkg(os.DirFS(root))
-	if err == nil {
-		return db, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	c, err := host.ReadCondaPrefix(os.DirFS(root))
-	if err == nil {
-		return condaOwners{c}, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	return nil, nil
-}
-
-// condaOwners looks absolute paths of the root up in a conda
-// environment, whose records list prefix-relative paths.
-type condaOwners struct{ c *host.CondaPrefix }
-
-func (o condaOwners) Owner(p string) (host.Package, bool) {
-	return o.c.Owner(strings.TrimPrefix(path.Clean(p), "/"))
 }
 
 // writeTreeText renders the tree like lddtree: the file with its loader,
