@@ -2,7 +2,6 @@ package audit
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
