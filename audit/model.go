@@ -244,6 +244,13 @@ type ExternalLib struct {
 	// Declared is the declared external dependency that covers it, ""
 	// when none does.
 	Declared string `json:"declared,omitempty"`
+	// Step is the host search step that found it ("ld.so.cache",
+	// "RUNPATH /opt/lib"), "" when it was not found.
+	Step string `json:"step,omitempty"`
+	// Incompatible is where the host has a library of that name that
+	// lacks the symbol versions needed (Reason names them); Path is then
+	// "".
+	Incompatible string `json:"incompatible,omitempty"`
 }
 
 // PolicyResult is the verdict of one platform policy on an artifact.

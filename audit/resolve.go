@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -278,15 +279,14 @@ func (l *linker) resolve() []ExternalLib {
 			lk, ok := found[b][n]
 			r := lk.r
 			if !ok {
-				r = l.beyondArtifact(b, n, l.hostSearch(b), ext)
+				r = l.beyondArtifact(b, l.files[b.Member], n, l.hostSearch(b), ext)
 				if r.By == ByHost || r.By == ByNone {
+					step := r.Detail
 					r.Detail = l.externalReason(b, n, r)
+					ext.add(nameKey(b, n)+"\x00"+usable(r), n, r, step, b.Member)
 				}
 			}
 			r.Kind = b.NeedKind(n)
-			if !ok && (r.By == ByHost || r.By == ByNone) {
-				ext.add(nameKey(b, n), n, r, b.Member)
-			}
 			b.Resolutions = append(b.Resolutions, r)
 		}
 	}
@@ -366,7 +366,7 @@ func (l *linker) roots(b *Binary, seen map[*Binary]bool) []*Binary {
 // beyondArtifact runs the rest of the chain for a need the artifact does
 // not satisfy: interpreter, --exclude, platform promise, host. from is
 // the binary that needs it, nil for a host library's need.
-func (l *linker) beyondArtifact(from *Binary, soname string, s *host.Search, ext *externals) Resolution {
+func (l *linker) beyondArtifact(from *Binary, needer *velf.File, soname string, s *host.Search, ext *externals) Resolution {
 	elfNeed := from == nil || from.Format == FormatELF
 	// A package's environment may install libpython (conda's python,
 	// Debian's libpython3.X) and the loader (libc6): then that package
@@ -402,10 +402,14 @@ func (l *linker) beyondArtifact(from *Binary, soname string, s *host.Search, ext
 	// The library satisfies the need only if it defines the symbol
 	// versions the binary requires from it (an older libstdc++ lacks
 	// GLIBCXX_3.4.32).
-	if from != nil && l.files[from.Member] != nil {
-		if miss := host.MissingVersions(l.files[from.Member], soname, lib.File); len(miss) > 0 {
+	if needer != nil && lib.File != nil {
+		if miss := host.MissingVersions(needer, soname, lib.File); len(miss) > 0 {
+			who := "the external library that needs it"
+			if from != nil {
+				who = from.Member
+			}
 			return Resolution{Need: soname, By: ByNone, Path: lib.Path,
-				Detail: fmt.Sprintf("found on this host at %s (%s), but it lacks %s, which %s needs", lib.Path, lib.Step, strings.Join(miss, ", "), from.Member)}
+				Detail: fmt.Sprintf("found on this host at %s (%s), but it lacks %s, which %s needs", lib.Path, lib.Step, strings.Join(miss, ", "), who)}
 		}
 	}
 	ext.follow(l, soname, lib)
@@ -495,6 +499,17 @@ func (l *linker) findDLL(from *Binary, name string, ext *externals) Resolution {
 	return Resolution{Need: name, By: ByHost, Path: dll.Path, Detail: dll.Step}
 }
 
+// usable says whether an external library resolution provides the
+// library ("found") or not ("missing": absent, or found without the
+// symbol versions the needer requires), so that one library can be
+// listed both ways when some binaries can use it and others cannot.
+func usable(r Resolution) string {
+	if r.By == ByHost {
+		return "found"
+	}
+	return "missing"
+}
+
 // externals collects external libraries, following each host library's
 // own needs once.
 type externals struct {
@@ -508,12 +523,16 @@ func newExternals() *externals {
 
 // add records that neededBy needs the external library soname; key is
 // the name libraries compare by (Windows ignores case).
-func (e *externals) add(key, soname string, r Resolution, neededBy string) {
+func (e *externals) add(key, soname string, r Resolution, step, neededBy string) {
 	x := e.libs[key]
 	if x == nil {
 		x = &ExternalLib{Soname: soname, Path: r.Path, Reason: r.Detail}
-		if r.By == ByNone {
-			x.Path = "" // a library found but unusable is not provided
+		switch r.By {
+		case ByHost:
+			x.Step = step
+		case ByNone:
+			// A library found but unusable is not provided.
+			x.Path, x.Incompatible = "", r.Path
 		}
 		e.libs[key] = x
 	}
@@ -533,7 +552,11 @@ func (e *externals) follow(l *linker, soname string, lib *host.Library) {
 	}
 	e.followed[lib.RealPath] = true
 	f := lib.File
-	s := host.Search{Class: f.Class, Data: f.Data, Machine: f.Machine}
+	if f == nil {
+		return // found, but not parsed (the musl loader)
+	}
+	s := host.Search{Class: f.Class, Data: f.Data, Machine: f.Machine,
+		Musl: slices.ContainsFunc(f.Needed, func(n string) bool { return strings.HasPrefix(n, "libc.musl-") })}
 	dir := path.Dir(lib.RealPath)
 	expand := func(entries []string) []string {
 		var out []string
@@ -550,10 +573,11 @@ func (e *externals) follow(l *linker, soname string, lib *host.Library) {
 		s.RPath = expand(f.RPath)
 	}
 	for _, n := range f.Needed {
-		r := l.beyondArtifact(nil, n, &s, e)
+		r := l.beyondArtifact(nil, f, n, &s, e)
 		if r.By == ByHost || r.By == ByNone {
+			step := r.Detail
 			r.Detail = l.why(nil, "needed by the external library "+lib.Path, n, r)
-			e.add(n, n, r, lib.Path)
+			e.add(n+"\x00"+usable(r), n, r, step, lib.Path)
 		}
 	}
 }
@@ -568,10 +592,11 @@ func (e *externals) followDLL(l *linker, dll *host.DLL) {
 	e.followed[dll.Path] = true
 	b := describePE(dll.Path, dll.File)
 	for _, n := range b.Needed {
-		r := l.beyondArtifact(b, n, nil, e)
+		r := l.beyondArtifact(b, nil, n, nil, e)
 		if r.By == ByHost || r.By == ByNone {
+			step := r.Detail
 			r.Detail = l.why(b, "needed by the external DLL "+dll.Path, n, r)
-			e.add(nameKey(b, n), n, r, dll.Path)
+			e.add(nameKey(b, n)+"\x00"+usable(r), n, r, step, dll.Path)
 		}
 	}
 }
@@ -582,6 +607,11 @@ func (e *externals) list() []ExternalLib {
 		sort.Strings(x.NeededBy)
 		out = append(out, *x)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Soname < out[j].Soname })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Soname != out[j].Soname {
+			return out[i].Soname < out[j].Soname
+		}
+		return out[i].Path > out[j].Path // found before missing
+	})
 	return out
 }

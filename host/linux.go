@@ -327,6 +327,8 @@ type Search struct {
 	// glibc then skips the default directories and the cache entries
 	// in them.
 	NoDefLib bool
+	// Musl asks for musl's search instead of glibc's (see [Loaders]).
+	Musl bool
 }
 
 // Find looks soname up for a binary described by s. It returns nil when

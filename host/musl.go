@@ -102,12 +102,11 @@ func MuslReserved(name string) bool {
 func (l *Linux) findMusl(soname string, q query) *Library {
 	if MuslReserved(soname) {
 		ldso := "/lib/ld-musl-" + MuslArch(q.machine) + ".so.1"
-		lib := &Library{Path: ldso, RealPath: ldso, Step: "musl libc itself (a reserved name)"}
-		if real, ok := RealPath(l.root, ldso); ok {
-			lib.RealPath = real
-			lib.File = l.parse(hostPath(l.root, real))
+		real, ok := RealPath(l.root, ldso)
+		if !ok {
+			return nil // no musl loader for this machine in the root
 		}
-		return lib
+		return &Library{Path: ldso, RealPath: real, Step: "musl libc itself (a reserved name)", File: l.parse(hostPath(l.root, real))}
 	}
 	for _, d := range l.env {
 		if lib := l.tryDir(searchDir{dir: d}, "LD_LIBRARY_PATH "+d, soname, q); lib != nil {

@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -125,8 +124,8 @@ func hostAnswer(reports []*audit.Report, root string, owners host.OwnerLookup, e
 					s := suggest(x, ecosystem)
 					n := hostNeed{Soname: x.Soname, Status: "missing", Reason: x.Reason, Suggest: &s}
 					// Found but too old: the package to upgrade is the owner.
-					if m := foundStep.FindStringSubmatch(x.Reason); m != nil && strings.Contains(x.Reason, "but it lacks") {
-						n.Path, n.Owner = m[1], ownerOf(owners, m[1])
+					if x.Incompatible != "" {
+						n.Path, n.Owner = x.Incompatible, ownerOf(owners, x.Incompatible)
 						if n.Owner != nil {
 							s.Packages, s.Alternatives, s.Problem = []string{n.Owner.Name}, nil, ""
 							s.Source = fmt.Sprintf("a newer version of %s, which owns the one found (%s)", n.Owner.Name, n.Owner.Version)
@@ -135,7 +134,7 @@ func hostAnswer(reports []*audit.Report, root string, owners host.OwnerLookup, e
 					add(n, by)
 					continue
 				}
-				add(hostNeed{Soname: x.Soname, Status: "host", Path: x.Path, Step: hostStep(x), Owner: ownerOf(owners, x.Path)}, by)
+				add(hostNeed{Soname: x.Soname, Status: "host", Path: x.Path, Step: x.Step, Owner: ownerOf(owners, x.Path)}, by)
 			}
 		}
 		for _, n := range needs {
@@ -205,19 +204,6 @@ func isForeign(r *audit.Report, x audit.ExternalLib) bool {
 	return true
 }
 
-// foundStep matches the path and search step in an external library's
-// reason: "found on this host at /lib/x/libz.so.1 (ld.so.cache)".
-var foundStep = regexp.MustCompile(`found on this host at (\S+) \(([^)]*)\)`)
-
-// hostStep is the search step that found x ("ld.so.cache", "RUNPATH
-// /opt/lib").
-func hostStep(x audit.ExternalLib) string {
-	if m := foundStep.FindStringSubmatch(x.Reason); m != nil {
-		return m[2]
-	}
-	return ""
-}
-
 // ownerOf asks the root's package databases who installed path.
 func ownerOf(owners host.OwnerLookup, path string) *owner {
 	if p, ok := owners.Owner(path); ok {
@@ -241,9 +227,12 @@ func writeHostText(w io.Writer, h hostReport) error {
 			fmt.Fprintf(&b, "  error: %s\n", a.Error)
 			continue
 		}
-		if a.Missing == 0 {
+		switch {
+		case len(a.Needs) == 0 && len(a.Skipped) > 0:
+			b.WriteString("  nothing checked: no binary of the artifact is for this system's loader\n")
+		case a.Missing == 0:
 			b.WriteString("  nothing missing\n")
-		} else {
+		default:
 			fmt.Fprintf(&b, "  %d missing\n", a.Missing)
 		}
 		for _, n := range a.Needs {

@@ -102,6 +102,12 @@ func TestCLI(t *testing.T) {
 			"../../testdata/wheels/deb_psycopg2-2.9.5-cp311-cp311-manylinux_2_17_x86_64.whl", "../../testdata/wheels/markupsafe-3.0.4-cp312-cp312-win_amd64.whl"}, code: 1},
 		{name: "host-glibc-root-json", args: []string{"host", "--root", "../../testdata/roots/glibc", "--ecosystem", "fedora", "--format", "json",
 			"../../testdata/wheels/python_snappy-0.6.1-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl"}, code: 1},
+		{name: "host-musl-root", args: []string{"host", "--root", "../../testdata/roots/musl", "--ecosystem", "ubuntu",
+			"../../testdata/wheels/MarkupSafe-2.1.5-cp312-cp312-musllinux_1_1_x86_64.whl"}, code: 0},
+		{name: "host-musl-wheel-glibc-root", args: []string{"host", "--root", "../../testdata/roots/glibc", "--ecosystem", "ubuntu",
+			"../../testdata/wheels/MarkupSafe-2.1.5-cp312-cp312-musllinux_1_1_x86_64.whl"}, code: 1},
+		{name: "host-bad-root", args: []string{"host", "--root", "../../testdata/nonexistent",
+			"../../testdata/wheels/MarkupSafe-2.1.5-cp312-cp312-musllinux_1_1_x86_64.whl"}, code: 2},
 		{name: "deb-root-json", args: []string{"show", "--format", "json", "--root", "../../testdata/dpkgroot/debian", "../../testdata/containers/liblz4-1_1.9.4-1_amd64.deb"}, code: 0},
 	}
 	for _, w := range goldenWheels {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"slices"
 	"strings"
 
@@ -177,6 +178,10 @@ func run(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	if cmd == "host" {
+		if st, err := os.Stat(o.root); err != nil || !st.IsDir() {
+			fmt.Fprintf(e.stderr, "libvet host: --root %s is not a directory; give the root file system to check against\n", o.root)
+			return exitUsage
+		}
 		cfg.Platforms = nil // every need not in the artifact is the system's to provide
 	}
 	reports := make([]*audit.Report, len(paths))
@@ -337,7 +342,7 @@ func (o *options) config(e env, paths []string, rootSet bool) (audit.Config, err
 		Limits:       artifact.DefaultLimits(),
 		Platforms:    policy.Platforms(policy.LinuxPlatform{DisableISACheck: o.noISA}),
 		Exclude:      o.exclude,
-		Host:         host.NewLinux(hopts),
+		Host:         host.NewLoaders(hopts),
 		Environments: map[string]audit.NamedEnvironment{},
 	}
 	var dllDirs []string

@@ -89,7 +89,8 @@ ldconfig -r "$G"   # writes etc/ld.so.cache and the soname links
 # --- musl: an Alpine-like root -----------------------------------------------
 M=$here/musl
 rm -rf "$M"
-mkdir -p "$M/etc" "$M/opt/musl/lib" "$M/usr/lib/python3.12/site-packages/markupsafe"
+mkdir -p "$M/etc" "$M/lib" "$M/opt/musl/lib" "$M/usr/lib/python3.12/site-packages/markupsafe"
+printf "libvet fixture: a stand-in for musl's loader and libc (see testdata/roots/README.md)\n" >"$M/lib/ld-musl-x86_64.so.1"
 printf '/usr/local/lib:/opt/musl/lib\n/usr/lib\n' >"$M/etc/ld-musl-x86_64.path"
 so=markupsafe/_speedups.cpython-312-x86_64-linux-musl.so
 unzip -p "$wheels/MarkupSafe-2.1.5-cp312-cp312-musllinux_1_1_x86_64.whl" $so >"$M/usr/lib/python3.12/site-packages/$so"
