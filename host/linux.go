@@ -158,6 +158,25 @@ type dirStep struct{ dir, step string }
 // defaultDirs are searched after ld.so.conf, as auditwheel and ld.so do.
 var defaultDirs = []string{"/lib", "/lib64", "/usr/lib", "/usr/lib64"}
 
+// multiarchDirs returns the root's multiarch library directories
+// (/lib/x86_64-linux-gnu, /usr/lib/aarch64-linux-gnu, ...), sorted.
+func (l *Linux) multiarchDirs() []string {
+	var out []string
+	for _, base := range []string{"/lib", "/usr/lib"} {
+		real, ok := RealPath(l.root, base)
+		if !ok {
+			continue
+		}
+		entries, _ := os.ReadDir(hostPath(l.root, real))
+		for _, e := range entries {
+			if e.IsDir() && strings.Contains(e.Name(), "-linux-gnu") {
+				out = append(out, base+"/"+e.Name())
+			}
+		}
+	}
+	return out
+}
+
 // NewLinux prepares glibc's library search under opts.Root.
 func NewLinux(opts Options) *Linux {
 	l := newLinux(opts)
@@ -172,6 +191,16 @@ func NewLinux(opts Options) *Linux {
 				seen[d] = true
 				l.system = append(l.system, dirStep{d, "ld.so.conf " + d})
 			}
+		}
+	}
+	// Debian's ld.so has its multiarch directories built in as system
+	// directories, before /lib and /usr/lib: a root without a cache and
+	// without ld.so.conf still finds its libraries there. Candidates of
+	// another machine are passed over by the machine check.
+	for _, d := range l.multiarchDirs() {
+		if !seen[d] {
+			seen[d] = true
+			l.system = append(l.system, dirStep{d, "default directory " + d})
 		}
 	}
 	for _, d := range defaultDirs {
