@@ -55,6 +55,7 @@ type Rpm struct {
 	owners    ownerIndex
 	providers map[string][]int32 // PROVIDENAME → indexes into pkgs
 	problems  []error
+	files     int // file names read so far (maxRPMFiles)
 }
 
 // ReadRpm reads the rpm database under root: rpmdb.sqlite (rpm ≥ 4.16)
@@ -212,6 +213,9 @@ func (r *Rpm) readBdb(root fs.FS) ([]rpmInstalled, error) {
 
 // add decodes the header of package hnum and appends it to pkgs, or
 // records why it cannot.
+// maxRPMFiles bounds the file names read from one rpm database.
+const maxRPMFiles = 8 << 20
+
 func (r *Rpm) add(pkgs []rpmInstalled, blob []byte, hnum int64) []rpmInstalled {
 	info, err := decodeRPMHeader(blob)
 	if err != nil {
@@ -219,6 +223,12 @@ func (r *Rpm) add(pkgs []rpmInstalled, blob []byte, hnum int64) []rpmInstalled {
 		return pkgs
 	}
 	if info.name == "gpg-pubkey" {
+		return pkgs
+	}
+	// The whole database's file names are held until they are indexed:
+	// bound them, as a Fedora system lists a few hundred thousand.
+	if r.files += len(info.files); r.files > maxRPMFiles {
+		r.problems = append(r.problems, fmt.Errorf("%s: package %d: more than %d files in the database; the rest are left out", r.file, hnum, maxRPMFiles))
 		return pkgs
 	}
 	v := info.version

@@ -118,6 +118,10 @@ func (h *rpmHeader) check(e rpmEntry) error {
 // stringArray returns the values of a STRING, STRING_ARRAY or I18NSTRING
 // entry (of an I18NSTRING only the first, untranslated, value is used by
 // callers); nil when the header has no such tag.
+// maxRPMStrings bounds the strings of one tag: the largest real packages
+// (texlive, kernel modules) list about 200,000 files.
+const maxRPMStrings = 1 << 21
+
 func (h *rpmHeader) stringArray(tag uint32) ([]string, error) {
 	e, ok := h.entries[tag]
 	if !ok {
@@ -125,6 +129,11 @@ func (h *rpmHeader) stringArray(tag uint32) ([]string, error) {
 	}
 	if e.typ != rpmTypeString && e.typ != rpmTypeStringArray && e.typ != rpmTypeI18NString {
 		return nil, fmt.Errorf("tag %d: type %d, not a string", tag, e.typ)
+	}
+	// Each string costs a 16-byte header however short it is: a header of
+	// millions of empty names would otherwise make gigabytes of them.
+	if e.count > maxRPMStrings {
+		return nil, fmt.Errorf("tag %d: %d strings, more than the %d libvet reads in one tag", tag, e.count, maxRPMStrings)
 	}
 	rest := h.data[e.off:]
 	var out []string // not preallocated: a hostile count is checked string by string
@@ -222,13 +231,13 @@ func (h *rpmHeader) decode() (*rpmHeaderInfo, error) {
 	// than the header holds; a real header's paths are a few times its
 	// size at most.
 	budget := max(1<<20, 32*len(h.data))
-	info.files = make([]string, 0, len(base))
+	info.files = make([]string, 0, min(len(base), budget/16))
 	for i, b := range base {
 		if int64(idx[i]) >= int64(len(dirs)) {
 			return nil, fmt.Errorf("file %q: directory index %d of %d DIRNAMES", b, idx[i], len(dirs))
 		}
 		d := dirs[idx[i]]
-		if budget -= len(d) + len(b); budget < 0 {
+		if budget -= len(d) + len(b) + 16; budget < 0 { // 16: the string's header
 			return nil, fmt.Errorf("file names longer than %d bytes in all", max(1<<20, 32*len(h.data)))
 		}
 		info.files = append(info.files, d+b)
