@@ -134,15 +134,18 @@ type Library struct {
 // Linux is a Linux host's library search: glibc's ([NewLinux]) or
 // musl's ([NewMusl]). It is safe for concurrent use.
 type Linux struct {
-	root     string
-	musl     bool
-	env      []string
-	system   []dirStep
-	sysDirs  []string
-	x86Level int
-	mu       sync.Mutex
-	parsed   *fileCache[velf.File] // by host path
-	libs     map[libKey]string     // $LIB by machine
+	root    string
+	musl    bool
+	env     []string
+	system  []dirStep
+	sysDirs []string
+	// multiarch are the root's multiarch directories, default
+	// directories of Debian's ld.so (skipped with -z nodeflib too).
+	multiarch []string
+	x86Level  int
+	mu        sync.Mutex
+	parsed    *fileCache[velf.File] // by host path
+	libs      map[libKey]string     // $LIB by machine
 	// cache maps a soname to its ld.so.cache entries, in file order; nil
 	// when there is no usable cache.
 	cache map[string][]cacheEntry
@@ -197,7 +200,8 @@ func NewLinux(opts Options) *Linux {
 	// directories, before /lib and /usr/lib: a root without a cache and
 	// without ld.so.conf still finds its libraries there. Candidates of
 	// another machine are passed over by the machine check.
-	for _, d := range l.multiarchDirs() {
+	l.multiarch = l.multiarchDirs()
+	for _, d := range l.multiarch {
 		if !seen[d] {
 			seen[d] = true
 			l.system = append(l.system, dirStep{d, "default directory " + d})
@@ -489,7 +493,7 @@ func (l *Linux) fromCache(soname string, q query) *Library {
 }
 
 func (l *Linux) cached(e cacheEntry, step string, q query) *Library {
-	if q.nodeflib && slices.Contains(defaultDirs, path.Dir(e.path)) {
+	if q.nodeflib && (slices.Contains(defaultDirs, path.Dir(e.path)) || slices.Contains(l.multiarch, path.Dir(e.path))) {
 		return nil
 	}
 	return l.try(e.path, step, false, q)
