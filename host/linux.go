@@ -84,6 +84,8 @@ package host
 import (
 	"bufio"
 	"debug/elf"
+	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -149,7 +151,13 @@ type Linux struct {
 	// cache maps a soname to its ld.so.cache entries, in file order; nil
 	// when there is no usable cache.
 	cache map[string][]cacheEntry
+	// problems are what could not be read (a corrupt cache).
+	problems []error
 }
+
+// Problems returns what could not be read of the root's loader
+// configuration, such as a corrupt /etc/ld.so.cache.
+func (l *Linux) Problems() []error { return l.problems }
 
 type libKey struct {
 	class   elf.Class
@@ -249,11 +257,16 @@ func (l *Linux) setSysDirs() {
 // readCache reads /etc/ld.so.cache; nil when it is absent or unreadable.
 func (l *Linux) readCache() map[string][]cacheEntry {
 	data, err := l.readFile("/etc/ld.so.cache", 64<<20)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
 	if err != nil {
+		l.problems = append(l.problems, fmt.Errorf("/etc/ld.so.cache: %w; searching the directories of /etc/ld.so.conf instead", err))
 		return nil
 	}
 	entries, err := parseLDCache(data)
 	if err != nil {
+		l.problems = append(l.problems, fmt.Errorf("/etc/ld.so.cache: %w; searching the directories of /etc/ld.so.conf instead", err))
 		return nil
 	}
 	cache := make(map[string][]cacheEntry, len(entries))

@@ -36,3 +36,7 @@ func (l *Loaders) Find(soname string, s Search) *Library {
 	l.mu.Unlock()
 	return m.Find(soname, s)
 }
+
+// Problems returns what could not be read of the root's glibc loader
+// configuration.
+func (l *Loaders) Problems() []error { return l.glibc.Problems() }

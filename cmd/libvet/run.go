@@ -193,7 +193,7 @@ func run(ctx context.Context, args []string, e env) int {
 	case "deps":
 		return o.deps(e, reports)
 	case "host":
-		return o.host(e, reports)
+		return o.host(e, reports, cfg.Host)
 	}
 	switch o.format {
 	case "json":
@@ -242,7 +242,7 @@ func (o *options) deps(e env, reports []*audit.Report) int {
 // as this system (--root) would resolve it, with the package that owns
 // each library found, and suggestions for the missing ones. Exit 1 when
 // something is missing, 3 when an artifact is unreadable.
-func (o *options) host(e env, reports []*audit.Report) int {
+func (o *options) host(e env, reports []*audit.Report, cfgHost audit.LibraryFinder) int {
 	eco, how, err := o.detectEcosystem(e)
 	if err != nil && o.ecosystem != "" {
 		fmt.Fprintf(e.stderr, "libvet host: %v\n", err)
@@ -250,6 +250,11 @@ func (o *options) host(e env, reports []*audit.Report) int {
 	}
 	if err != nil {
 		eco, how = "", err.Error() // no suggestions, but the rest of the answer
+	}
+	if lp, ok := cfgHost.(interface{ Problems() []error }); ok {
+		for _, p := range lp.Problems() {
+			fmt.Fprintf(e.stderr, "libvet host: --root %s: %v\n", o.root, p)
+		}
 	}
 	owners, problems := host.ReadOwners(o.root)
 	for _, p := range problems {
