@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/libvet/libvet/audit"
@@ -24,6 +25,10 @@ type depsReport struct {
 	// Install installs every package of every artifact; empty when there
 	// is nothing to install or no package is known.
 	Install depsInstall `json:"install"`
+	// Wheels are other wheels the artifacts load libraries from without
+	// requiring them (overlinking, --find-links/--site-packages): pip
+	// will not bring them, so they are to be installed too.
+	Wheels []string `json:"wheels,omitempty"`
 }
 
 // depsArtifact is the unmet needs of one artifact.
@@ -76,8 +81,19 @@ func deps(reports []*audit.Report, ecosystem, detected string) depsReport {
 			}
 			a.Needs = append(a.Needs, n)
 		}
+		for _, lk := range r.Linkages {
+			if lk.Manager != "pip" {
+				continue
+			}
+			for _, w := range lk.Overlinking {
+				if !slices.Contains(out.Wheels, w) {
+					out.Wheels = append(out.Wheels, w)
+				}
+			}
+		}
 		out.Artifacts = append(out.Artifacts, a)
 	}
+	sort.Strings(out.Wheels)
 	if len(out.Install.Packages) > 0 {
 		out.Install.Command, _ = externaldeps.InstallCommand(mappingFor(ecosystem), out.Install.Packages)
 	}
@@ -148,9 +164,9 @@ func orUnknown(s string) string {
 	return s
 }
 
-// unmet counts the needs of d.
+// unmet counts the needs of d, and the wheels to install.
 func (d depsReport) unmet() int {
-	n := 0
+	n := len(d.Wheels)
 	for _, a := range d.Artifacts {
 		n += len(a.Needs)
 	}
@@ -176,7 +192,7 @@ func writeDepsText(w io.Writer, d depsReport) error {
 			fmt.Fprintf(&b, "  error: %s\n", a.Error)
 			continue
 		case len(a.Needs) == 0:
-			b.WriteString("  nothing to install: every library is vendored, allowed or on this host\n")
+			b.WriteString("  no system package to install: every library is vendored, allowed, on this system or in another wheel\n")
 			continue
 		}
 		for _, n := range a.Needs {
@@ -205,6 +221,9 @@ func writeDepsText(w io.Writer, d depsReport) error {
 	}
 	if d.Install.Command != "" {
 		fmt.Fprintf(&b, "\ninstall with:\n  %s\n", d.Install.Command)
+	}
+	if len(d.Wheels) > 0 {
+		fmt.Fprintf(&b, "\nlibraries also come from wheels the artifacts do not require (pip will not bring them):\n  pip install %s\n", strings.Join(d.Wheels, " "))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -45,6 +45,8 @@ func init() {
 				"markupsafe-3.0.4-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl"}},
 		{name: "deps-conda-forge-json", cmd: "deps", flags: []string{"--ecosystem", "conda-forge", "--format", "json"},
 			file: "deb_psycopg2-2.9.5-1declared-cp311-cp311-manylinux_2_17_x86_64.whl", code: 1},
+		{name: "deps-provider-wheel", cmd: "deps", flags: []string{"--ecosystem", "fedora", "--find-links", "../../testdata/providers"},
+			file: "python_snappy-0.6.1-1nolibs-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl", code: 1},
 		{name: "deps-fedora-nothing", cmd: "deps", flags: []string{"--ecosystem", "fedora"},
 			file: "markupsafe-3.0.4-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl", code: 0},
 		{name: "deps-bad-ecosystem", cmd: "deps", flags: []string{"--ecosystem", "plan9"},
