@@ -1,6 +1,5 @@
 # shellcheck shell=bash
-# conformance/lib.sh — shared pins and helpers for conformance/auditwheel.sh, conformance/delvewheel.sh
-# and bench/bench.sh. Source it from the repo root (the scripts cd there first). Not executable on its own.
+# conformance/lib.sh — shared pins and helpers for the conformance scripts and bench/bench.sh. Source it from the repo root (the scripts cd there first). Not executable on its own.
 #
 # Pinned versions (update deliberately, together with the sha256 sums):
 #   auditwheel: the latest release on PyPI when pinned (`pip index versions auditwheel`).
@@ -72,9 +71,15 @@ EXTRA_WHEELS=(
 DELVEWHEEL_VERSION=1.13.2
 DELVEWHEEL_DEPS=(pefile==2024.8.26)
 
+# pyproject-external (conformance/pyproject_external*.sh): the latest release on PyPI when pinned;
+# packageurl-python and packaging, which do its parsing, are the versions pip resolved for it then.
+PYEXT_VERSION=0.1.17
+PYEXT_DEPS=(packageurl-python==0.17.6 packaging==26.3)
+
 CONF_VENV=conformance/.venv
 DW_VENV=conformance/.venv-delvewheel
 CONF_CACHE=conformance/.cache
+PYEXT_VENV=$CONF_CACHE/venv-pyproject-external
 CONF_WHEELS=$CONF_CACHE/wheels
 # The python whose pip downloads the pinned wheels (big_wheel). A script that has no auditwheel venv
 # sets it to another venv's python (conformance/delvewheel.sh uses its delvewheel venv).
@@ -83,44 +88,37 @@ WHEEL_PIP_PYTHON=${WHEEL_PIP_PYTHON:-$CONF_VENV/bin/python}
 log() { printf '==> %s\n' "$*" >&2; }
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
-# ensure_auditwheel: create conformance/.venv if needed and install the pinned auditwheel.
-ensure_auditwheel() {
+# ensure_venv VENV REQUIREMENT...: create VENV if needed and install the pinned requirements
+# (each NAME==VERSION) unless exactly those versions are installed there.
+ensure_venv() {
+  local venv=$1
+  shift
   command -v python3 >/dev/null || { echo "python3 not found" >&2; return 1; }
-  if [[ ! -x $CONF_VENV/bin/python ]]; then
-    log "creating $CONF_VENV"
-    python3 -m venv "$CONF_VENV"
+  if [[ ! -x $venv/bin/python ]]; then
+    log "creating $venv"
+    python3 -m venv "$venv"
   fi
-  local have
-  local want have
-  want="auditwheel==$AUDITWHEEL_VERSION ${AUDITWHEEL_DEPS[*]}"
-  have=$("$CONF_VENV/bin/python" -c 'import importlib.metadata as m
-print(" ".join(f"{n}=={m.version(n)}" for n in ("auditwheel", "pyelftools", "packaging")))' 2>/dev/null || true)
-  if [[ "$have" != "$want" ]]; then
-    log "installing $want into $CONF_VENV"
-    # shellcheck disable=SC2086  # $want is a list of requirements
-    "$CONF_VENV/bin/python" -m pip install -q --disable-pip-version-check $want
+  local names have
+  names=$(printf '"%s",' "${@%%==*}")
+  have=$("$venv/bin/python" -c "import importlib.metadata as m
+print(' '.join(f'{n}=={m.version(n)}' for n in ($names)))" 2>/dev/null || true)
+  if [[ "$have" != "$*" ]]; then
+    log "installing $* into $venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "$@"
   fi
 }
 
-# ensure_delvewheel: create conformance/.venv-delvewheel if needed and install the pinned delvewheel.
-# A venv of its own: delvewheel and auditwheel pin nothing in common, and either can be upgraded
-# without touching the other's results.
-ensure_delvewheel() {
-  command -v python3 >/dev/null || { echo "python3 not found" >&2; return 1; }
-  if [[ ! -x $DW_VENV/bin/python ]]; then
-    log "creating $DW_VENV"
-    python3 -m venv "$DW_VENV"
-  fi
-  local want have
-  want="delvewheel==$DELVEWHEEL_VERSION ${DELVEWHEEL_DEPS[*]}"
-  have=$("$DW_VENV/bin/python" -c 'import importlib.metadata as m
-print(" ".join(f"{n}=={m.version(n)}" for n in ("delvewheel", "pefile")))' 2>/dev/null || true)
-  if [[ "$have" != "$want" ]]; then
-    log "installing $want into $DW_VENV"
-    # shellcheck disable=SC2086  # $want is a list of requirements
-    "$DW_VENV/bin/python" -m pip install -q --disable-pip-version-check $want
-  fi
-}
+# ensure_auditwheel: conformance/.venv with the pinned auditwheel.
+ensure_auditwheel() { ensure_venv "$CONF_VENV" "auditwheel==$AUDITWHEEL_VERSION" "${AUDITWHEEL_DEPS[@]}"; }
+
+# ensure_delvewheel: conformance/.venv-delvewheel with the pinned delvewheel. A venv of its own:
+# delvewheel and auditwheel pin nothing in common, and either can be upgraded without touching the
+# other's results.
+ensure_delvewheel() { ensure_venv "$DW_VENV" "delvewheel==$DELVEWHEEL_VERSION" "${DELVEWHEEL_DEPS[@]}"; }
+
+# ensure_pyproject_external: the venv of conformance/pyproject_external.sh and
+# conformance/pyproject_external_map.sh, with the pinned pyproject-external.
+ensure_pyproject_external() { ensure_venv "$PYEXT_VENV" "pyproject-external==$PYEXT_VERSION" "${PYEXT_DEPS[@]}"; }
 
 # delvewheel_input WHEEL: print the path of the wheel to give `delvewheel show`. delvewheel refuses
 # to analyse a wheel it has already repaired (.dist-info/DELVEWHEEL present: it prints "delvewheel X

@@ -5,7 +5,7 @@
 # What it does (run from anywhere; paths are resolved from the repo root):
 #   1. creates a venv in conformance/.cache/venv-pyproject-external (gitignored) and pip-installs
 #      pyproject-external==$PYEXT_VERSION with the purl and packaging libraries it parses with,
-#      pinned (PYEXT_DEPS below); its other dependencies are whatever pip resolves;
+#      pinned (PYEXT_DEPS in conformance/lib.sh); its other dependencies are whatever pip resolves;
 #   2. builds libvet's side, conformance/depurl, into conformance/.cache/pyproject-external/depurl
 #      (a failed build stops the script: there is nothing to compare with);
 #   3. feeds both the same external dependency specifiers (a DepURL and an optional "; marker"),
@@ -50,27 +50,13 @@ source conformance/lib.sh
 # pyproject-external: the latest release on PyPI when pinned. packageurl-python and packaging are
 # the versions pip resolved for it then; they do the parsing (DepURL subclasses
 # packageurl.PackageURL, markers and specifiers are packaging's).
-PYEXT_VERSION=0.1.17
-PYEXT_DEPS=(packageurl-python==0.17.6 packaging==26.3)
-PYEXT_VENV=$CONF_CACHE/venv-pyproject-external
 CACHE=$CONF_CACHE/pyproject-external
 REGISTRY=../shared/reference/pep804-mappings/data
 
 command -v python3 >/dev/null || { echo "python3 not found" >&2; exit 1; }
 mkdir -p "$CACHE"
 
-if [[ ! -x $PYEXT_VENV/bin/python ]]; then
-  log "creating $PYEXT_VENV"
-  python3 -m venv "$PYEXT_VENV"
-fi
-want="pyproject-external==$PYEXT_VERSION ${PYEXT_DEPS[*]}"
-have=$("$PYEXT_VENV/bin/python" -c 'import importlib.metadata as m
-print(" ".join(f"{n}=={m.version(n)}" for n in ("pyproject-external", "packageurl-python", "packaging")))' 2>/dev/null || true)
-if [[ "$have" != "$want" ]]; then
-  log "installing $want into $PYEXT_VENV"
-  # shellcheck disable=SC2086  # $want is a list of requirements
-  "$PYEXT_VENV/bin/python" -m pip install -q --disable-pip-version-check $want
-fi
+ensure_pyproject_external
 
 if [[ $BUILD == 1 ]]; then
   command -v go >/dev/null || { echo "go not found" >&2; exit 1; }

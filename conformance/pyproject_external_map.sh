@@ -4,8 +4,8 @@
 #
 # What it does (run from anywhere; paths are resolved from the repo root):
 #   1. creates (or reuses) the venv conformance/.cache/venv-pyproject-external (gitignored), the
-#      one conformance/pyproject_external.sh uses, with pyproject-external==$PE_VERSION (pins
-#      below, the same as that script's);
+#      one conformance/pyproject_external.sh uses, with pyproject-external==$PYEXT_VERSION (pinned
+#      in conformance/lib.sh);
 #   2. builds `go build -o conformance/.cache/mapdump ./externaldeps/internal/mapdump`, libvet's
 #      view of externaldeps.Map (one JSON object per ECOSYSTEM DEPURL line);
 #   3. asks both, for every `id` of registry.json (as the registry spells it) and every
@@ -36,12 +36,6 @@ set -euo pipefail
 
 usage() { sed -n '2,/^set -euo pipefail/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
-# pyproject-external: the same pin and venv as conformance/pyproject_external.sh (the latest
-# release on PyPI when pinned; packageurl-python and packaging, which do its parsing, are the
-# versions pip resolved for it then).
-PE_VERSION=0.1.17
-PE_DEPS=(packageurl-python==0.17.6 packaging==26.3)
-
 ECOSYSTEMS="" DATA=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -59,7 +53,7 @@ cd "$ROOT"
 source conformance/lib.sh   # log, CONF_CACHE
 CACHE=$CONF_CACHE
 OUT=$CACHE/out-pyproject-external-map
-VENV=$CACHE/venv-pyproject-external
+VENV=$PYEXT_VENV
 DATA=${DATA:-../shared/reference/pep804-mappings/data}
 RESULTS=$CACHE/results-pyproject-external-map.json
 mkdir -p "$CACHE"
@@ -69,17 +63,7 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 command -v python3 >/dev/null || { echo "python3 not found" >&2; exit 1; }
 
 # --- 1. pyproject-external in a venv ------------------------------------------------------------
-if [[ ! -x $VENV/bin/python ]]; then
-  log "creating $VENV"
-  python3 -m venv "$VENV"
-fi
-want="pyproject-external==$PE_VERSION ${PE_DEPS[*]}"
-have=$("$VENV/bin/python" -c 'import importlib.metadata as m
-print(" ".join(f"{n}=={m.version(n)}" for n in ("pyproject-external", "packageurl-python", "packaging")))' 2>/dev/null || true)
-if [[ "$have" != "$want" ]]; then
-  log "installing $want into $VENV"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "pyproject-external==$PE_VERSION" "${PE_DEPS[@]}"
-fi
+ensure_pyproject_external
 
 # --- 2. libvet's side -----------------------------------------------------------------------------
 log "go build -o $CACHE/mapdump ./externaldeps/internal/mapdump"
@@ -160,7 +144,7 @@ for line in os.fdopen(3):
 PY
 
 # --- 4. compare -----------------------------------------------------------------------------------
-python3 - "$OUT/libvet.jsonl" "$OUT/pyproject-external.jsonl" "$RESULTS" "$PE_VERSION" "$DATA/registry.json" <<'PY'
+python3 - "$OUT/libvet.jsonl" "$OUT/pyproject-external.jsonl" "$RESULTS" "$PYEXT_VERSION" "$DATA/registry.json" <<'PY'
 import collections, json, re, sys
 
 libvet_file, pe_file, results_file, pe_version, registry_file = sys.argv[1:6]
