@@ -97,8 +97,6 @@ list_wheels() {
 }
 [[ -d $CORPUS ]] || log "corpus $CORPUS not present: skipped"
 
-now() { date +%s.%N; }
-elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
 
 n=0
 while IFS=$'\t' read -r set wheel; do

@@ -16,6 +16,35 @@ def read_text(path: Path) -> str:
         return ""
 
 
+def last_line(text: str) -> str:
+    """The last non-blank line of text: where a tool says why it failed."""
+    lines = [l for l in text.splitlines() if l.strip()]
+    return lines[-1].strip() if lines else ""
+
+
+def libvet_artifact(out_dir: Path, key: str, rc: str, seconds: str, status: str, wheel: str):
+    """libvet's run on one wheel: (result, artifact). result has the run's status, exit code and
+    time; artifact is the wheel's object of libvet's JSON, or None when result says why not."""
+    res = {"status": status, "rc": int(rc) if rc else None, "seconds": float(seconds) if seconds else None}
+    if status != "ok":
+        return res, None
+    j, err = read_json(out_dir / f"{key}.libvet.json")
+    if j is None:
+        res.update(status="no-json", error=f"{err}; stderr: {last_line(read_text(out_dir / f'{key}.libvet.err'))}")
+        return res, None
+    arts = j.get("artifacts") if isinstance(j, dict) else None
+    if not isinstance(arts, list) or not arts:
+        res.update(status="bad-json", error="no artifacts[] in libvet output")
+        return res, None
+    base = Path(wheel).name
+    art = next((a for a in arts if isinstance(a, dict) and Path(str(a.get("path", ""))).name == base), arts[0])
+    if not isinstance(art, dict):
+        res.update(status="bad-json", error="artifact is not an object")
+        return res, None
+    res["schema_version"] = j.get("schema_version")
+    return res, art
+
+
 def read_json(path: Path):
     """(document, None), or (None, why not)."""
     text = read_text(path)

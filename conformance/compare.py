@@ -36,7 +36,7 @@ import os
 import sys
 from pathlib import Path
 
-from common import host_facts, package_versions, read_json, short
+from common import host_facts, last_line, libvet_artifact, package_versions, read_json, read_text, short
 
 # --------------------------------------------------------------------------------------------
 # auditwheel policy data (for the text-semantics recomputation)
@@ -115,13 +115,6 @@ def text_external_libs(aw: dict) -> list[str]:
 
 
 
-def last_line(path: Path) -> str:
-    try:
-        lines = [l for l in path.read_text(errors="replace").splitlines() if l.strip()]
-    except OSError:
-        return ""
-    return lines[-1].strip() if lines else ""
-
 
 def warnings_of(path: Path) -> list[str]:
     try:
@@ -148,7 +141,7 @@ def auditwheel_result(out_dir: Path, key: str, rc: str, seconds: str, cached: st
     res = {"rc": int(rc) if rc else None, "seconds": float(seconds) if seconds else None,
            "cached": cached == "1", "warnings": warnings_of(out_dir / f"{key}.auditwheel.err")}
     if j is None:
-        res.update(kind="crash", error=last_line(out_dir / f"{key}.auditwheel.err") or err)
+        res.update(kind="crash", error=last_line(read_text(out_dir / f"{key}.auditwheel.err")) or err)
         return res
     if "error" in j:
         res.update(kind="error", error=j["error"])
@@ -172,25 +165,12 @@ def auditwheel_result(out_dir: Path, key: str, rc: str, seconds: str, cached: st
 
 
 def libvet_result(out_dir: Path, key: str, rc: str, seconds: str, status: str, wheel: str) -> dict:
-    res = {"status": status, "rc": int(rc) if rc else None, "seconds": float(seconds) if seconds else None}
-    if status != "ok":
-        return res
-    j, err = read_json(out_dir / f"{key}.libvet.json")
-    if j is None:
-        res.update(status="no-json", error=f"{err}; stderr: {last_line(out_dir / f'{key}.libvet.err')}")
-        return res
-    arts = j.get("artifacts") if isinstance(j, dict) else None
-    if not isinstance(arts, list) or not arts:
-        res.update(status="bad-json", error="no artifacts[] in libvet output")
-        return res
-    art = next((a for a in arts if isinstance(a, dict) and os.path.basename(str(a.get("path", ""))) == os.path.basename(wheel)), arts[0])
-    if not isinstance(art, dict):
-        res.update(status="bad-json", error="artifact is not an object")
+    res, art = libvet_artifact(out_dir, key, rc, seconds, status, wheel)
+    if art is None:
         return res
     libs = art.get("external_libs") or []
     findings = art.get("findings") or []
     res.update(
-        schema_version=j.get("schema_version"),
         kind=art.get("kind"),
         platform_tag=art.get("platform_tag"),
         platform_tags=art.get("platform_tags"),

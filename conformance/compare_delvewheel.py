@@ -38,7 +38,7 @@ import re
 import sys
 from pathlib import Path
 
-from common import host_facts, package_versions, read_json, short, read_text
+from common import host_facts, last_line, libvet_artifact, package_versions, read_text, short
 
 
 # --------------------------------------------------------------------------------------------
@@ -93,10 +93,6 @@ def parse_show(text: str) -> dict:
 
 
 
-def last_line(text: str) -> str:
-    lines = [l for l in text.splitlines() if l.strip()]
-    return lines[-1].strip() if lines else ""
-
 
 def warnings_of(text: str) -> list[str]:
     """Python warnings delvewheel printed (e.g. the platform-toolset warning), one line each."""
@@ -130,23 +126,9 @@ def delvewheel_result(out_dir: Path, key: str, variant: str, rc: str, seconds: s
 # libvet's JSON
 
 
-
-
 def libvet_result(out_dir: Path, key: str, rc: str, seconds: str, status: str, wheel: str) -> dict:
-    res = {"status": status, "rc": int(rc) if rc else None, "seconds": float(seconds) if seconds else None}
-    if status != "ok":
-        return res
-    j, err = read_json(out_dir / f"{key}.libvet.json")
-    if j is None:
-        res.update(status="no-json", error=f"{err}; stderr: {last_line(read_text(out_dir / f'{key}.libvet.err'))}")
-        return res
-    arts = j.get("artifacts") if isinstance(j, dict) else None
-    if not isinstance(arts, list) or not arts:
-        res.update(status="bad-json", error="no artifacts[] in libvet output")
-        return res
-    art = next((a for a in arts if isinstance(a, dict) and os.path.basename(str(a.get("path", ""))) == os.path.basename(wheel)), arts[0])
-    if not isinstance(art, dict):
-        res.update(status="bad-json", error="artifact is not an object")
+    res, art = libvet_artifact(out_dir, key, rc, seconds, status, wheel)
+    if art is None:
         return res
     libs = [l for l in (art.get("external_libs") or []) if isinstance(l, dict)]
     findings = [f for f in (art.get("findings") or []) if isinstance(f, dict)]
@@ -159,7 +141,6 @@ def libvet_result(out_dir: Path, key: str, rc: str, seconds: str, status: str, w
             if isinstance(r, dict) and r.get("need"):
                 resolved.setdefault(str(r["need"]).lower(), {k: r.get(k) for k in ("by", "path", "detail")})
     res.update(
-        schema_version=j.get("schema_version"),
         platform_tag=art.get("platform_tag"),
         pure=art.get("pure"),
         error=art.get("error"),

@@ -137,8 +137,6 @@ list_wheels() {
 }
 [[ -d $CORPUS ]] || log "corpus $CORPUS not present: skipped"
 
-now() { date +%s.%N; }
-elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
 
 # run_delvewheel DIR ARGS...: `delvewheel show ARGS...` with an empty PATH, outputs into DIR/{stdout,stderr,rc,seconds}.
 run_delvewheel() {

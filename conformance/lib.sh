@@ -87,6 +87,9 @@ WHEEL_PIP_PYTHON=${WHEEL_PIP_PYTHON:-$CONF_VENV/bin/python}
 
 log() { printf '==> %s\n' "$*" >&2; }
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+# now: a timestamp for elapsed START END (seconds, 3 decimals), which times the reference tools.
+now() { date +%s.%N; }
+elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
 
 # ensure_venv VENV REQUIREMENT...: create VENV if needed and install the pinned requirements
 # (each NAME==VERSION) unless exactly those versions are installed there.
