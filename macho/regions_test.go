@@ -240,11 +240,6 @@ func TestRegionsCorpus(t *testing.T) {
 	streamtest.CheckCorpus(t, corpusMachOs(t), plan, NewFile)
 }
 
-// failReader fails every read.
-type failReader struct{}
-
-func (failReader) ReadAt([]byte, int64) (int, error) { return 0, errors.New("no data") }
-
 // zeroReader reads zeros everywhere.
 type zeroReader struct{}
 
@@ -283,7 +278,7 @@ func TestRegionsBad(t *testing.T) {
 		{"empty", bytes.NewReader(nil), 0},
 		{"negative size", bytes.NewReader(good), -1},
 		{"nil reader", nil, 100},
-		{"failing reader", failReader{}, 1 << 30},
+		{"failing reader", streamtest.FailReader{}, 1 << 30},
 		{"zero reader", zeroReader{}, huge},
 		{"three bytes", bytes.NewReader(good[:3]), 3},
 		{"truncated mach header", bytes.NewReader(good[:20]), 20},
@@ -342,29 +337,6 @@ func (r prefixReader) ReadAt(p []byte, off int64) (int, error) {
 	return len(p), nil
 }
 
-// holeError is the error holeReader returns: a type of the caller's own
-// that NewFile must pass on.
-type holeError struct{ Off int64 }
-
-func (e *holeError) Error() string { return fmt.Sprintf("byte %d not available", e.Off) }
-
-// holeReader reads data but fails every read that touches [lo, hi).
-type holeReader struct {
-	data   []byte
-	lo, hi int64
-}
-
-func (r holeReader) ReadAt(p []byte, off int64) (int, error) {
-	if off < r.hi && off+int64(len(p)) > r.lo {
-		n := 0
-		if off < r.lo {
-			n = copy(p, r.data[off:r.lo])
-		}
-		return n, &holeError{Off: max(off, r.lo)}
-	}
-	return bytes.NewReader(r.data).ReadAt(p, off)
-}
-
 // TestReaderErrorWrapped checks that NewFile returns the reader's own
 // error, wrapped, and no File, when any byte of any read fails: for each
 // read NewFile makes of the whole file, a reader that fails at that
@@ -386,8 +358,8 @@ func TestReaderErrorWrapped(t *testing.T) {
 			t.Fatalf("%s: only %d reads", name, len(rec.Reads))
 		}
 		for _, r := range rec.Reads {
-			f, err := NewFile(holeReader{data, r.Off, r.Off + 1}, size)
-			var he *holeError
+			f, err := NewFile(streamtest.HoleReader{Data: data, Lo: r.Off, Hi: r.Off + 1}, size)
+			var he *streamtest.HoleError
 			var fe *FormatError
 			if f != nil || !errors.As(err, &he) || errors.As(err, &fe) {
 				t.Errorf("%s: hole at %d: NewFile = %v, %v; want nil and the reader's error", name, r.Off, f != nil, err)

@@ -483,11 +483,6 @@ func allocBytes(f func()) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// failReader fails every read.
-type failReader struct{}
-
-func (failReader) ReadAt([]byte, int64) (int, error) { return 0, errors.New("no data") }
-
 // TestRegionsBad checks Regions on truncated and lying files, and on
 // readers that hold little or nothing: it must not panic, must allocate
 // little, and must return ranges within the file.
@@ -511,7 +506,7 @@ func TestRegionsBad(t *testing.T) {
 		{"empty", bytes.NewReader(nil), 0},
 		{"negative size", bytes.NewReader(good), -1},
 		{"nil reader", nil, 100},
-		{"failing reader", failReader{}, 1 << 30},
+		{"failing reader", streamtest.FailReader{}, 1 << 30},
 		{"DOS header only", bytes.NewReader(good[:64]), int64(len(good))},
 		{"truncated DOS header", bytes.NewReader(good[:30]), 30},
 		{"truncated PE header", bytes.NewReader(good[:0x90]), 0x90},
@@ -573,29 +568,6 @@ func TestRegionsBad(t *testing.T) {
 			t.Logf("%d ranges, %d bytes, allocated %d bytes", len(rs), n, alloc)
 		})
 	}
-}
-
-// holeError is the error holeReader returns: a type of the caller's own
-// that NewFile must pass on.
-type holeError struct{ Off int64 }
-
-func (e *holeError) Error() string { return fmt.Sprintf("byte %d not available", e.Off) }
-
-// holeReader reads data but fails every read that touches [lo, hi).
-type holeReader struct {
-	data   []byte
-	lo, hi int64
-}
-
-func (r holeReader) ReadAt(p []byte, off int64) (int, error) {
-	if off < r.hi && off+int64(len(p)) > r.lo {
-		n := 0
-		if off < r.lo {
-			n = copy(p, r.data[off:r.lo])
-		}
-		return n, &holeError{Off: max(off, r.lo)}
-	}
-	return bytes.NewReader(r.data).ReadAt(p, off)
 }
 
 // TestReaderErrorWrapped checks that NewFile returns the reader's own
@@ -684,8 +656,8 @@ func TestReaderErrorWrapped(t *testing.T) {
 			if _, err := NewFile(bytes.NewReader(data), int64(len(data))); err != nil && !strings.Contains(tt.name, "bad") {
 				t.Fatalf("whole file: %v", err)
 			}
-			f, err := NewFile(holeReader{data, off, off + 1}, int64(len(data)))
-			var he *holeError
+			f, err := NewFile(streamtest.HoleReader{Data: data, Lo: off, Hi: off + 1}, int64(len(data)))
+			var he *streamtest.HoleError
 			var fe *FormatError
 			if f != nil || !errors.As(err, &he) || errors.As(err, &fe) {
 				t.Fatalf("NewFile = %v, %v; want nil and the reader's error", f != nil, err)

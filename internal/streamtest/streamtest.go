@@ -10,6 +10,7 @@ package streamtest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"sort"
@@ -164,3 +165,33 @@ func CheckCorpus[F any](t *testing.T, files []corpustest.File, plan Plan, newFil
 	}
 	t.Logf("%d files, passes %v, retained %.1f%% of %d bytes", len(files), passes, 100*float64(kept)/float64(total), total)
 }
+
+// HoleError is the error a [HoleReader] returns: a type of the caller's
+// own, which a parser must pass on (wrapped) rather than replace.
+type HoleError struct{ Off int64 }
+
+func (e *HoleError) Error() string { return fmt.Sprintf("byte %d not available", e.Off) }
+
+// HoleReader reads Data but fails every read that touches [Lo, Hi).
+type HoleReader struct {
+	Data   []byte
+	Lo, Hi int64
+}
+
+// ReadAt implements io.ReaderAt.
+func (r HoleReader) ReadAt(p []byte, off int64) (int, error) {
+	if off < r.Hi && off+int64(len(p)) > r.Lo {
+		n := 0
+		if off < r.Lo {
+			n = copy(p, r.Data[off:r.Lo])
+		}
+		return n, &HoleError{Off: max(off, r.Lo)}
+	}
+	return bytes.NewReader(r.Data).ReadAt(p, off)
+}
+
+// FailReader fails every read.
+type FailReader struct{}
+
+// ReadAt implements io.ReaderAt.
+func (FailReader) ReadAt([]byte, int64) (int, error) { return 0, errors.New("no data") }
