@@ -3,6 +3,7 @@ package artifact
 import (
 	"errors"
 	"fmt"
+	"github.com/libvet/libvet/internal/binio"
 	"io"
 	"slices"
 	"sort"
@@ -160,24 +161,7 @@ func mergeRanges(keep []Range, size int64) []Range {
 		r.Len = min(r.Len, size-r.Off)
 		rs = append(rs, r)
 	}
-	slices.SortFunc(rs, func(x, y Range) int {
-		switch {
-		case x.Off < y.Off:
-			return -1
-		case x.Off > y.Off:
-			return 1
-		}
-		return 0
-	})
-	out := rs[:0]
-	for _, r := range rs {
-		if n := len(out); n > 0 && r.Off <= out[n-1].Off+out[n-1].Len {
-			out[n-1].Len = max(out[n-1].Len, r.Off+r.Len-out[n-1].Off)
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
+	return binio.MergeRanges(rs)
 }
 
 // Size returns the size of the whole stream.

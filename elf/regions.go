@@ -1,10 +1,9 @@
 package elf
 
 import (
-	"cmp"
 	"debug/elf"
 	"fmt"
-	"slices"
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // Region is a byte range of a file: Len bytes starting at offset Off.
@@ -112,16 +111,4 @@ func Regions(head []byte, size int64) ([]Region, error) {
 }
 
 // mergeRegions sorts rs and merges overlapping and adjacent ranges.
-func mergeRegions(rs []Region) []Region {
-	slices.SortFunc(rs, func(a, b Region) int { return cmp.Compare(a.Off, b.Off) })
-	out := rs[:0]
-	for _, r := range rs {
-		if n := len(out); n > 0 && r.Off <= out[n-1].Off+out[n-1].Len {
-			last := &out[n-1]
-			last.Len = max(last.Len, r.Off+r.Len-last.Off)
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
-}
+func mergeRegions(rs []Region) []Region { return binio.MergeRanges(rs) }

@@ -2,8 +2,8 @@ package macho
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/binary"
+	"github.com/libvet/libvet/internal/binio"
 	"io"
 	"slices"
 )
@@ -132,20 +132,7 @@ func (p *planner) held(off, n uint64) bool {
 }
 
 // regions returns the marked ranges sorted and merged.
-func (p *planner) regions() []Region {
-	rs := p.need
-	slices.SortFunc(rs, func(a, b Region) int { return cmp.Compare(a.Off, b.Off) })
-	out := rs[:0]
-	for _, r := range rs {
-		if n := len(out); n > 0 && r.Off <= out[n-1].Off+out[n-1].Len {
-			last := &out[n-1]
-			last.Len = max(last.Len, r.Off+r.Len-last.Off)
-			continue
-		}
-		out = append(out, r)
-	}
-	return slices.Clip(out)
-}
+func (p *planner) regions() []Region { return slices.Clip(binio.MergeRanges(p.need)) }
 
 // plan follows NewFile's reads: the magic number, the fat header and
 // table, and each slice.

@@ -4,10 +4,12 @@
 package binio
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 )
 
 // FormatFunc makes a parser's own error for malformed input at off.
@@ -104,4 +106,24 @@ func Open[T any](name string, newFile func(io.ReaderAt, int64) (T, error)) (T, e
 		return f, fmt.Errorf("%s: %w", name, err)
 	}
 	return f, nil
+}
+
+// MergeRanges sorts byte ranges by offset and merges those that overlap
+// or touch, in place; it returns the merged prefix of rs.
+func MergeRanges[R ~struct{ Off, Len int64 }](rs []R) []R {
+	type span = struct{ Off, Len int64 }
+	slices.SortFunc(rs, func(a, b R) int { return cmp.Compare(span(a).Off, span(b).Off) })
+	out := rs[:0]
+	for _, r := range rs {
+		if n := len(out); n > 0 {
+			x, last := span(r), span(out[n-1])
+			if x.Off <= last.Off+last.Len {
+				last.Len = max(last.Len, x.Off+x.Len-last.Off)
+				out[n-1] = R(last)
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
