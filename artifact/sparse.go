@@ -3,11 +3,12 @@ package artifact
 import (
 	"errors"
 	"fmt"
-	"github.com/libvet/libvet/internal/binio"
 	"io"
 	"slices"
 	"sort"
 	"sync"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // Range is a byte range [Off, Off+Len) of a stream.

@@ -3,6 +3,7 @@ package elf
 import (
 	"debug/elf"
 	"fmt"
+
 	"github.com/libvet/libvet/internal/binio"
 )
 

@@ -4,13 +4,14 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"github.com/libvet/libvet/internal/datafile"
 	"io/fs"
 	"path"
 	"slices"
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/libvet/libvet/internal/datafile"
 )
 
 // Errors of [Map] and [InstallCommand], for errors.Is. The errors returned

@@ -3,11 +3,12 @@ package externaldeps
 import (
 	_ "embed"
 	"fmt"
-	"github.com/libvet/libvet/internal/datafile"
 	"path"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/libvet/libvet/internal/datafile"
 )
 
 // Platforms whose library names the soname knowledge base knows, as

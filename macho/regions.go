@@ -3,9 +3,10 @@ package macho
 import (
 	"bytes"
 	"encoding/binary"
-	"github.com/libvet/libvet/internal/binio"
 	"io"
 	"slices"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // Region is a byte range of a file: Len bytes starting at offset Off.

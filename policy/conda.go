@@ -2,12 +2,12 @@ package policy
 
 import (
 	_ "embed"
-	"github.com/libvet/libvet/internal/datafile"
 	"path"
 	"sort"
 	"strings"
 
 	"github.com/libvet/libvet/audit"
+	"github.com/libvet/libvet/internal/datafile"
 )
 
 //go:embed data/conda.txt

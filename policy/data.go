@@ -3,15 +3,14 @@ package policy
 import (
 	"embed"
 	"fmt"
-	"github.com/libvet/libvet/internal/datafile"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/libvet/libvet/policy/internal/symver"
-
 	"github.com/libvet/libvet/audit"
+	"github.com/libvet/libvet/internal/datafile"
+	"github.com/libvet/libvet/policy/internal/symver"
 )
 
 // Libc names the C library a Linux policy family targets; it is the

@@ -4,12 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/libvet/libvet/internal/datafile"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/libvet/libvet/internal/datafile"
 )
 
 // dataTestReference is where the facts the data is built from live, relative

@@ -3,10 +3,10 @@ package policy
 import (
 	_ "embed"
 	"fmt"
-	"github.com/libvet/libvet/internal/datafile"
 	"strings"
 
 	"github.com/libvet/libvet/audit"
+	"github.com/libvet/libvet/internal/datafile"
 )
 
 //go:embed data/debian.txt

@@ -3,11 +3,12 @@ package policy
 import (
 	_ "embed"
 	"fmt"
-	"github.com/libvet/libvet/internal/datafile"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/libvet/libvet/internal/datafile"
 )
 
 // WindowsMachines lists the machines with system DLL data, sorted: "AMD64",

@@ -4,12 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/libvet/libvet/internal/datafile"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/libvet/libvet/internal/datafile"
 )
 
 // winDataTestFacts is the JSON the Windows data is built from, relative to
