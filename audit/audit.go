@@ -135,11 +135,6 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 		r.Findings = append(r.Findings, Finding{Code: "wheel/metadata", Severity: Warning, Member: a.Wheel.DistInfo + "/METADATA", Message: unwrapArtifact(err).Error()})
 	}
 	manifest, declared, mfindings := packageManifest(a)
-	if manifest == nil && md != nil {
-		if _, ok := cfg.Environments["pip"]; ok {
-			manifest = wheelManifest(a.Wheel, md, markerEnv(a.Wheel, majorityFormat(results)))
-		}
-	}
 	r.Findings = append(r.Findings, mfindings...)
 	prefix, err := condaPrefixOf(a)
 	if err != nil {
@@ -177,6 +172,9 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 		format = platform.Format()
 		r.Findings = append(r.Findings, otherFormats(bins, platform)...)
 	}
+	if _, ok := cfg.Environments["pip"]; ok && manifest == nil && md != nil {
+		manifest = wheelManifest(a.Wheel, md, markerEnv(a.Wheel, format))
+	}
 	hostSearch := cfg.Host
 	var env NamedEnvironment
 	switch {
@@ -195,16 +193,7 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 	if fa, ok := l.env.(interface{ ForArch(string) Environment }); ok && len(declared) == 1 {
 		l.env = fa.ForArch(declared[0])
 	}
-	if pe, ok := l.env.(interface{ Problems() []error }); ok {
-		for i, e := range pe.Problems() {
-			if i == 10 {
-				r.Findings = append(r.Findings, Finding{Code: "environment/problem", Severity: Info, Message: fmt.Sprintf("%d more problems in %s not shown", len(pe.Problems())-i, env.Name)})
-				break
-			}
-			r.Findings = append(r.Findings, Finding{Code: "environment/problem", Severity: Info,
-				Message: fmt.Sprintf("%s: %v; a library there may be reported not found", env.Name, e)})
-		}
-	}
+	r.Findings = append(r.Findings, environmentProblems(env.Name, l.env)...)
 	if sd, ok := target.(interface{ SystemDirs() []string }); ok {
 		l.sysDirs = sd.SystemDirs()
 	} else if a.Kind == artifact.KindDir || a.Kind == artifact.KindTar {
@@ -220,15 +209,7 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 		}
 	}
 	r.ExternalLibs = l.resolve()
-	// Declarations whose marker does not hold where the artifact installs
-	// (a win32-only dependency of a Linux wheel) do not count.
-	var decls []Declaration
-	for _, d := range append(append([]Declaration(nil), cfg.External...), metadataDeclarations(md)...) {
-		if applies(d.marker, markerEnv(a.Wheel, format)) {
-			d.Used = []string{}
-			decls = append(decls, d)
-		}
-	}
+	decls := applicableDeclarations(cfg.External, md, markerEnv(a.Wheel, format))
 	r.Declared = declare(r, decls, a.Wheel != nil, cfg.RequireDeclared)
 	if target != nil {
 		target.Judge(r)
@@ -280,22 +261,24 @@ func rootSystemDirs(members []*artifact.Member) []string {
 	return append(out, "lib64", "usr/lib64", "lib", "usr/lib")
 }
 
-// majorityFormat is the format most of the read binaries have (ELF on a
-// tie), "" when there are none.
-func majorityFormat(results []member) Format {
-	count := map[Format]int{}
-	for _, res := range results {
-		if len(res.bins) > 0 {
-			count[res.format]++
-		}
+// environmentProblems reports what the environment could not read (a
+// broken wheel in --find-links, an unreadable dpkg file list): a library
+// there may then be reported not found. At most ten are listed.
+func environmentProblems(name string, env Environment) []Finding {
+	pe, ok := env.(interface{ Problems() []error })
+	if !ok {
+		return nil
 	}
-	var best Format
-	for _, f := range []Format{FormatELF, FormatMachO, FormatPE} {
-		if count[f] > count[best] {
-			best = f
+	var out []Finding
+	for i, e := range pe.Problems() {
+		if i == 10 {
+			out = append(out, Finding{Code: "environment/problem", Severity: Info, Message: fmt.Sprintf("%d more problems in %s not shown", len(pe.Problems())-i, name)})
+			break
 		}
+		out = append(out, Finding{Code: "environment/problem", Severity: Info,
+			Message: fmt.Sprintf("%s: %v; a library there may be reported not found", name, e)})
 	}
-	return best
+	return out
 }
 
 // problemFindings turns the artifact's problems into findings, under the

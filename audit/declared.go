@@ -96,6 +96,20 @@ func metadataDeclarations(md *externaldeps.Metadata) []Declaration {
 	return out
 }
 
+// applicableDeclarations are the declarations of --external and of the
+// wheel's METADATA whose marker holds where the artifact installs (a
+// win32-only dependency of a Linux wheel does not count).
+func applicableDeclarations(external []Declaration, md *externaldeps.Metadata, env map[string]string) []Declaration {
+	var out []Declaration
+	for _, d := range append(append([]Declaration(nil), external...), metadataDeclarations(md)...) {
+		if applies(d.marker, env) {
+			d.Used = []string{}
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // ProjectDeclarations are the run-time entries ("dependencies" and
 // "optional-dependencies") of a pyproject.toml [external] table, for
 // --external.
