@@ -12,9 +12,6 @@ type Package struct {
 	Name    string `json:"name"`
 	Version string `json:"version,omitempty"`
 	Build   string `json:"build,omitempty"`
-	// Provides are the virtual packages it provides (dpkg Provides),
-	// which satisfy a dependency on them.
-	Provides []string `json:"provides,omitempty"`
 }
 
 // String returns "name-version-build", leaving out empty parts.
@@ -132,13 +129,12 @@ func (l *linker) linkage(r *Report, bins []*Binary, m *Manifest, envName string)
 	lk := &Linkage{Manager: m.Manager, Package: m.Package.String(), Depends: nonNil(m.Depends), Environment: envName,
 		Groups: []LinkGroup{}, Overlinking: []string{}, Overdepending: []string{}, Unchecked: []string{}}
 	groups := map[string]*LinkGroup{}
-	provides := map[string][]string{} // package -> the names it satisfies a dependency by
 	links := map[string]map[string]*Link{}
 	add := func(kind, pkg, need, path, by string) {
 		key := kind + "\x00" + pkg
 		g := groups[key]
 		if g == nil {
-			g = &LinkGroup{Kind: kind, Package: pkg, InDepends: kind == "package" && l.inDepends(m, pkg, provides[pkg])}
+			g = &LinkGroup{Kind: kind, Package: pkg, InDepends: kind == "package" && l.inDepends(m, pkg)}
 			groups[key] = g
 			links[key] = map[string]*Link{}
 		}
@@ -162,9 +158,6 @@ func (l *linker) linkage(r *Report, bins []*Binary, m *Manifest, envName string)
 				}
 				add("self", "", res.Need, res.Path, b.Member)
 			case ByPackage:
-				if _, ok := provides[res.Package]; !ok {
-					provides[res.Package] = append([]string{res.Package}, l.providesOf(res.Path)...)
-				}
 				add("package", res.Package, res.Need, res.Path, b.Member)
 			case ByPolicy, BySkip:
 				add("system", "", res.Need, "", b.Member)
@@ -292,14 +285,12 @@ func (l *linker) checkVersions(vc VersionChecker, bins []*Binary, m *Manifest, g
 	return out
 }
 
-// dependsOn reports whether one of names is one of m's dependencies (or
-// one of the alternatives of one).
-func (m *Manifest) dependsOn(names ...string) bool {
+// dependsOn reports whether name is one of m's dependencies (or one of
+// the alternatives of one).
+func (m *Manifest) dependsOn(name string) bool {
 	for _, d := range m.Depends {
-		for _, a := range alternatives(d) {
-			if slices.Contains(names, a) {
-				return true
-			}
+		if slices.Contains(alternatives(d), name) {
+			return true
 		}
 	}
 	return false
@@ -312,13 +303,14 @@ type DependencyChecker interface {
 	Satisfies(depends []string, pkg string) bool
 }
 
-// inDepends reports whether pkg (or a name it provides) satisfies one of
-// m's dependencies.
-func (l *linker) inDepends(m *Manifest, pkg string, names []string) bool {
+// inDepends reports whether pkg satisfies one of m's dependencies: by
+// name, or as the environment decides (dpkg: Provides, architecture
+// qualifiers).
+func (l *linker) inDepends(m *Manifest, pkg string) bool {
 	if dc, ok := l.env.(DependencyChecker); ok {
 		return dc.Satisfies(m.Depends, pkg)
 	}
-	return m.dependsOn(names...)
+	return m.dependsOn(pkg)
 }
 
 // envOwner returns the package of the environment that installs the
@@ -328,15 +320,6 @@ func (l *linker) envOwner(member string) (Package, bool) {
 		return Package{}, false
 	}
 	return l.env.Owner(installedPath(member))
-}
-
-// providesOf returns the virtual packages the owner of path provides.
-func (l *linker) providesOf(path string) []string {
-	if l.env == nil {
-		return nil
-	}
-	p, _ := l.env.Owner(path)
-	return p.Provides
 }
 
 // alternatives splits a dependency "a (>= 1) | b" into its package

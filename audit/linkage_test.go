@@ -288,3 +288,24 @@ func TestRootSystemDirs(t *testing.T) {
 		t.Errorf("a site-packages is not a root: %v", got)
 	}
 }
+
+// TestLinkageEnvironmentDirectory: in a conda environment directory a
+// library the artifact ships belongs to the package that installed it,
+// which the needing package's depends must name.
+func TestLinkageEnvironmentDirectory(t *testing.T) {
+	ext := &Binary{Member: "lib/python3.12/site-packages/x/_x.so", Format: FormatELF, Machine: "x86_64",
+		Needed: []string{"libz.so.1"}, RunPath: []string{"$ORIGIN/../../.."}}
+	zlib := &Binary{Member: "lib/libz.so.1", Format: FormatELF, Machine: "x86_64"}
+	env := fakeEnv{owners: map[string]Package{"lib/libz.so.1": {Name: "libzlib"}, "lib/python3.12/site-packages/x/_x.so": {Name: "x"}}}
+	l := newLinker([]*Binary{ext, zlib}, nil, nil, systemTarget{}, FormatELF, nil)
+	l.env = env
+	r := &Report{Binaries: []*Binary{ext, zlib}}
+	r.ExternalLibs = l.resolve()
+	for _, depends := range [][]string{{"libzlib"}, {}} {
+		lk := l.linkage(&Report{}, []*Binary{ext}, &Manifest{Manager: "conda", Package: Package{Name: "x"}, Depends: depends}, "the environment itself")
+		in := len(depends) > 0
+		if len(lk.Groups) != 1 || lk.Groups[0].Package != "libzlib" || lk.Groups[0].InDepends != in || (len(lk.Overlinking) == 0) == !in {
+			t.Errorf("depends %v: %+v", depends, lk)
+		}
+	}
+}
