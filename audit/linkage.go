@@ -123,72 +123,13 @@ var envAdvice = map[string]string{
 // overdepending on Linux: the compiler runtime every build pulls in.
 var alwaysIgnored = map[string]bool{"libgcc-ng": true, "libgcc": true}
 
-// link groups the resolutions of the package's binaries, and reports
+// linkage groups the resolutions of the package's binaries, and reports
 // overlinking, overdepending and libraries not found as findings.
 func (l *linker) linkage(r *Report, bins []*Binary, m *Manifest, envName string) *Linkage {
 	lk := &Linkage{Manager: m.Manager, Package: m.Package.String(), Depends: nonNil(m.Depends), Environment: envName,
 		Groups: []LinkGroup{}, Overlinking: []string{}, Overdepending: []string{}, Unchecked: []string{}}
-	groups := map[string]*LinkGroup{}
-	links := map[string]map[string]*Link{}
-	add := func(kind, pkg, need, path, by string) {
-		key := kind + "\x00" + pkg
-		g := groups[key]
-		if g == nil {
-			g = &LinkGroup{Kind: kind, Package: pkg, InDepends: kind == "package" && l.inDepends(m, pkg)}
-			groups[key] = g
-			links[key] = map[string]*Link{}
-		}
-		x := links[key][need+"\x00"+path]
-		if x == nil {
-			x = &Link{Need: need, Path: path}
-			links[key][need+"\x00"+path] = x
-		}
-		if !slices.Contains(x.NeededBy, by) {
-			x.NeededBy = append(x.NeededBy, by)
-		}
-	}
-	for _, b := range bins {
-		for _, res := range b.Resolutions {
-			switch res.By {
-			case ByArtifact:
-				// In an environment directory, another package's file.
-				if p, ok := l.envOwner(res.Path); ok && p.Name != m.Package.Name {
-					add("package", p.Name, res.Need, res.Path, b.Member)
-					break
-				}
-				add("self", "", res.Need, res.Path, b.Member)
-			case ByPackage:
-				add("package", res.Package, res.Need, res.Path, b.Member)
-			case ByPolicy, BySkip:
-				add("system", "", res.Need, "", b.Member)
-			case ByExclude:
-				add("excluded", "", res.Need, res.Path, b.Member)
-			default:
-				add("not-found", "", res.Need, res.Path, b.Member)
-			}
-		}
-	}
-	for key, g := range groups {
-		for _, x := range links[key] {
-			sort.Strings(x.NeededBy)
-			g.Libs = append(g.Libs, *x)
-		}
-		sort.Slice(g.Libs, func(i, j int) bool {
-			if g.Libs[i].Need != g.Libs[j].Need {
-				return g.Libs[i].Need < g.Libs[j].Need
-			}
-			return g.Libs[i].Path < g.Libs[j].Path
-		})
-		lk.Groups = append(lk.Groups, *g)
-	}
-	sort.Slice(lk.Groups, func(i, j int) bool {
-		a, b := lk.Groups[i], lk.Groups[j]
-		if a.Kind != b.Kind {
-			return slices.Index(groupOrder, a.Kind) < slices.Index(groupOrder, b.Kind)
-		}
-		return a.Package < b.Package
-	})
-
+	var why map[string]string
+	lk.Groups, why = l.groupLinks(bins, m)
 	linked := map[string]bool{}
 	for _, g := range lk.Groups {
 		switch g.Kind {
@@ -219,7 +160,7 @@ func (l *linker) linkage(r *Report, bins []*Binary, m *Manifest, envName string)
 					sev, advice = Warning, "not in this package; "+envAdvice[m.Manager]+" to learn which package provides it"
 				}
 				r.Findings = append(r.Findings, Finding{Code: codePrefix[m.Manager] + "/library-not-found", Severity: sev, Member: strings.Join(x.NeededBy, ", "),
-					Message: fmt.Sprintf("needs %s: %s", x.Need, advice)})
+					Message: fmt.Sprintf("needs %s: %s (%s)", x.Need, advice, why[x.Need])})
 			}
 		}
 	}
@@ -283,6 +224,81 @@ func (l *linker) checkVersions(vc VersionChecker, bins []*Binary, m *Manifest, g
 		}
 	}
 	return out
+}
+
+// groupLinks groups the resolutions of bins by provider: this package,
+// each other package, the system, --exclude, not found. It also returns,
+// for each library not found, why (where the loader looked).
+func (l *linker) groupLinks(bins []*Binary, m *Manifest) ([]LinkGroup, map[string]string) {
+	why := map[string]string{}
+	var out []LinkGroup
+	groups := map[string]*LinkGroup{}
+	links := map[string]map[string]*Link{}
+	add := func(kind, pkg, need, path, by string) {
+		key := kind + "\x00" + pkg
+		g := groups[key]
+		if g == nil {
+			g = &LinkGroup{Kind: kind, Package: pkg, InDepends: kind == "package" && l.inDepends(m, pkg)}
+			groups[key] = g
+			links[key] = map[string]*Link{}
+		}
+		x := links[key][need+"\x00"+path]
+		if x == nil {
+			x = &Link{Need: need, Path: path}
+			links[key][need+"\x00"+path] = x
+		}
+		if !slices.Contains(x.NeededBy, by) {
+			x.NeededBy = append(x.NeededBy, by)
+		}
+	}
+	for _, b := range bins {
+		for _, res := range b.Resolutions {
+			switch res.By {
+			case ByArtifact:
+				// In an environment directory, another package's file.
+				if p, ok := l.envOwner(res.Path); ok && p.Name != m.Package.Name {
+					add("package", p.Name, res.Need, res.Path, b.Member)
+					break
+				}
+				add("self", "", res.Need, res.Path, b.Member)
+			case ByPackage:
+				add("package", res.Package, res.Need, res.Path, b.Member)
+			case ByPolicy, BySkip:
+				add("system", "", res.Need, "", b.Member)
+			case ByExclude:
+				add("excluded", "", res.Need, res.Path, b.Member)
+			default:
+				add("not-found", "", res.Need, res.Path, b.Member)
+				if _, ok := why[res.Need]; !ok {
+					why[res.Need] = res.Detail
+				}
+			}
+		}
+	}
+	for key, g := range groups {
+		for _, x := range links[key] {
+			sort.Strings(x.NeededBy)
+			g.Libs = append(g.Libs, *x)
+		}
+		sort.Slice(g.Libs, func(i, j int) bool {
+			if g.Libs[i].Need != g.Libs[j].Need {
+				return g.Libs[i].Need < g.Libs[j].Need
+			}
+			return g.Libs[i].Path < g.Libs[j].Path
+		})
+		out = append(out, *g)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Kind != b.Kind {
+			return slices.Index(groupOrder, a.Kind) < slices.Index(groupOrder, b.Kind)
+		}
+		return a.Package < b.Package
+	})
+	if out == nil {
+		out = []LinkGroup{}
+	}
+	return out, why
 }
 
 // dependsOn reports whether name is one of m's dependencies (or one of

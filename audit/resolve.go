@@ -431,8 +431,11 @@ func (l *linker) excluded(from *Binary, soname, realPath string) (string, bool) 
 // externalReason explains why a need of b is external.
 func (l *linker) externalReason(b *Binary, soname string, r Resolution) string {
 	where := "not in the artifact"
-	if b.Format == FormatMachO {
+	switch b.Format {
+	case FormatMachO:
 		where = l.machoWhere(b, soname)
+	case FormatELF:
+		where = "not in the artifact (" + describePath(b) + ")"
 	}
 	base := path.Base(soname)
 	if b.Format == FormatPE {
