@@ -172,7 +172,7 @@ func run(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 
-	cfg, err := o.config(e, paths, fs.Changed("root"))
+	cfg, err := o.config(e, paths)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "libvet %s: %v\n", cmd, err)
 		return exitUsage
@@ -336,7 +336,7 @@ func (o *options) validate() error {
 // config wires the audit: limits, platform rules, the host search and
 // the environments package artifacts are checked against. It reads the
 // dpkg database of --root only when a .deb is audited.
-func (o *options) config(e env, paths []string, rootSet bool) (audit.Config, error) {
+func (o *options) config(e env, paths []string) (audit.Config, error) {
 	hopts := host.Options{Root: o.root}
 	if o.ldpathsSet {
 		hopts.LDPaths = splitPath(o.ldpaths)
@@ -410,7 +410,7 @@ func (o *options) config(e env, paths []string, rootSet bool) (audit.Config, err
 		switch {
 		case err == nil:
 			cfg.Environments["dpkg"] = audit.NamedEnvironment{Environment: audit.NewDpkgEnvironment(db, o.root, ""), Name: "--root " + o.root}
-		case rootSet || !errors.Is(err, fs.ErrNotExist):
+		case o.rootSet || !errors.Is(err, fs.ErrNotExist):
 			return cfg, fmt.Errorf("--root %s: %w", o.root, err)
 		}
 	}
