@@ -1,6 +1,7 @@
 package host
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -129,21 +130,7 @@ func (r *Rpm) open(root fs.FS) (io.ReaderAt, int64, func(), error) {
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	return bytesReaderAt(data), int64(len(data)), func() {}, nil
-}
-
-// bytesReaderAt is a byte slice as an io.ReaderAt.
-type bytesReaderAt []byte
-
-func (b bytesReaderAt) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 || off > int64(len(b)) {
-		return 0, io.EOF
-	}
-	n := copy(p, b[off:])
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
+	return bytes.NewReader(data), int64(len(data)), func() {}, nil
 }
 
 func (r *Rpm) readSqlite(root fs.FS) ([]rpmInstalled, error) {
@@ -211,11 +198,11 @@ func (r *Rpm) readBdb(root fs.FS) ([]rpmInstalled, error) {
 	return pkgs, nil
 }
 
-// add decodes the header of package hnum and appends it to pkgs, or
-// records why it cannot.
 // maxRPMFiles bounds the file names read from one rpm database.
 const maxRPMFiles = 8 << 20
 
+// add decodes the header of package hnum and appends it to pkgs, or
+// records why it cannot.
 func (r *Rpm) add(pkgs []rpmInstalled, blob []byte, hnum int64) []rpmInstalled {
 	info, err := decodeRPMHeader(blob)
 	if err != nil {

@@ -442,7 +442,6 @@ func (t *treeBuilder) expand(node *TreeNode) []*TreeNode {
 	return fresh
 }
 
-// repeat makes child a reuse of the object prev loaded.
 // checkReused checks, as ld.so does for every object, that a library
 // already loaded (prev) defines the versions o needs from it.
 func (t *treeBuilder) checkReused(o *object, node, child, prev *TreeNode) {
@@ -451,6 +450,7 @@ func (t *treeBuilder) checkReused(o *object, node, child, prev *TreeNode) {
 	}
 }
 
+// repeat makes child a reuse of the object prev loaded.
 func (t *treeBuilder) repeat(child, prev *TreeNode) {
 	child.Path, child.RealPath, child.Step, child.Owner = prev.Path, prev.RealPath, prev.Step, prev.Owner
 	child.Repeat = true

@@ -25,6 +25,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 
 	"github.com/libvet/libvet/internal/binio"
 )
@@ -155,11 +156,10 @@ func (h *Hash) Scan(fn func(key, data []byte) error) error {
 
 // log2 is Berkeley DB's __db_log2: the smallest i with 1<<i ≥ n.
 func log2(n uint64) int {
-	i := 0
-	for limit := uint64(1); limit < n; limit <<= 1 {
-		i++
+	if n <= 1 {
+		return 0
 	}
-	return i
+	return bits.Len64(n - 1)
 }
 
 type scan struct {
