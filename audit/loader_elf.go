@@ -119,7 +119,7 @@ func (l *linker) hostSearch(b *Binary) *host.Search {
 		}
 		return out
 	}
-	s := &host.Search{Class: f.Class, Data: f.Data, Machine: f.Machine, Musl: b.Libc == Musl,
+	s := &host.Search{Class: f.Class, Data: f.Data, Machine: f.Machine, Musl: b.Libc == Musl, NoDefLib: f.NoDefLib(),
 		RPath: abs(searchDirs(b.Member, "", rpath(b))), RunPath: abs(searchDirs(b.Member, "", b.RunPath))}
 	if len(b.RunPath) == 0 {
 		s.Inherited = abs(l.inherited(b, map[*Binary]bool{}))

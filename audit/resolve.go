@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
@@ -558,8 +557,7 @@ func (e *externals) follow(l *linker, soname string, lib *host.Library) {
 	if f == nil {
 		return // found, but not parsed (the musl loader)
 	}
-	s := host.Search{Class: f.Class, Data: f.Data, Machine: f.Machine,
-		Musl: slices.ContainsFunc(f.Needed, func(n string) bool { return strings.HasPrefix(n, "libc.musl-") })}
+	s := host.Search{Class: f.Class, Data: f.Data, Machine: f.Machine, Musl: host.IsMusl(f), NoDefLib: f.NoDefLib()}
 	dir := path.Dir(lib.RealPath)
 	expand := func(entries []string) []string {
 		var out []string

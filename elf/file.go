@@ -194,3 +194,10 @@ func (f *File) X86ISALevel() (level int, err error) {
 	}
 	return 0, nil
 }
+
+// dfNodefLib is DF_1_NODEFLIB in DT_FLAGS_1.
+const dfNodefLib = 0x800
+
+// NoDefLib reports DF_1_NODEFLIB ("-z nodeflib"): ld.so does not search
+// the default directories for this object's dependencies.
+func (f *File) NoDefLib() bool { return f.DynFlags1&dfNodefLib != 0 }

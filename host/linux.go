@@ -380,10 +380,20 @@ type Search struct {
 // Find looks soname up for a binary described by s. It returns nil when
 // no compatible library is found.
 func (l *Linux) Find(soname string, s Search) *Library {
+	// $ORIGIN is the caller's to expand (it knows where the binary is);
+	// $LIB and $PLATFORM are the root's, expanded here.
 	in := func(dirs []string) []searchDir {
-		out := make([]searchDir, len(dirs))
-		for i, d := range dirs {
-			out[i] = searchDir{dir: d}
+		var out []searchDir
+		for _, d := range dirs {
+			if strings.Contains(d, "$") {
+				x, ok := l.Expand(d, "", s.Class, s.Machine)
+				if !ok {
+					continue
+				}
+				out = append(out, searchDir{dir: x, entry: d})
+				continue
+			}
+			out = append(out, searchDir{dir: d})
 		}
 		return out
 	}

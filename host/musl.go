@@ -4,6 +4,8 @@ import (
 	"debug/elf"
 	"path"
 	"strings"
+
+	velf "github.com/libvet/libvet/elf"
 )
 
 // muslDefaultPath is musl's system search path when its path file does
@@ -142,6 +144,9 @@ func (l *Linux) findMusl(soname string, q query) *Library {
 	}
 	return nil
 }
+
+// IsMusl reports whether the ELF binary f is built for musl (see isMusl).
+func IsMusl(f *velf.File) bool { return isMusl(f.Interp, f.Needed) }
 
 // isMusl reports whether a binary is built for musl: its interpreter is
 // ld-musl-*, or it needs musl's libc by a name glibc never uses

@@ -24,9 +24,6 @@ const (
 	LoaderWindows = "windows"
 )
 
-// dfNodefLib is DF_1_NODEFLIB.
-const dfNodefLib = 0x800
-
 // maxTreeNodes bounds a tree: a hostile root cannot make it grow
 // without end (every library is expanded once, but repeats are listed).
 const maxTreeNodes = 100000
@@ -513,7 +510,7 @@ func (t *treeBuilder) resolve(o *object, name string) *found {
 // loaders pass on, expanded.
 func (t *treeBuilder) elfQuery(o *object) query {
 	f := o.elf
-	q := query{class: f.Class, data: f.Data, machine: f.Machine, nodeflib: f.DynFlags1&dfNodefLib != 0}
+	q := query{class: f.Class, data: f.Data, machine: f.Machine, nodeflib: f.NoDefLib()}
 	expand := func(x *object, entries []string) []searchDir {
 		var out []searchDir
 		d := x.dir()
