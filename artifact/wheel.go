@@ -191,7 +191,8 @@ func (a *Artifact) openWheel() error {
 	var dirs []string
 	for _, m := range a.members {
 		top, _, ok := strings.Cut(m.Path, "/")
-		if ok && strings.HasSuffix(top, ".dist-info") && !slices.Contains(dirs, top) {
+		// Members are sorted by path: one directory's members are adjacent.
+		if ok && strings.HasSuffix(top, ".dist-info") && (len(dirs) == 0 || dirs[len(dirs)-1] != top) {
 			dirs = append(dirs, top)
 		}
 	}

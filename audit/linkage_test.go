@@ -115,6 +115,7 @@ func TestInstalledPath(t *testing.T) {
 		"odd!name/x.so":                            "odd!name/x.so", // a wheel member with '!' is not nested
 		"dir/pkg-x.tar.zst!lib/x.so":               "dir/pkg-x.tar.zst!lib/x.so",
 		"pkg-x-1.0-h_0.tar.bz2!info/../lib/x.so.1": "info/../lib/x.so.1",
+		"data.tar.xz!usr/lib/a!b.so.1":             "usr/lib/a!b.so.1", // '!' inside the inner path
 	} {
 		if got := installedPath(member); got != want {
 			t.Errorf("installedPath(%q) = %q, want %q", member, got, want)

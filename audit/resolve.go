@@ -154,7 +154,7 @@ func unwrapArtifact(err error) error {
 // site-packages, where members of NAME.data/platlib and NAME.data/purelib
 // are installed at the root.
 func installedPath(member string) string {
-	if i := strings.LastIndexByte(member, '!'); i >= 0 && nestedContainer.MatchString(member[:i]) {
+	if i := strings.IndexByte(member, '!'); i >= 0 && nestedContainer.MatchString(member[:i]) {
 		return member[i+1:]
 	}
 	first, rest, ok := strings.Cut(member, "/")
@@ -252,6 +252,10 @@ func (l *linker) resolve() []ExternalLib {
 	for _, b := range l.bins {
 		found[b] = map[string]link{}
 	}
+	// loadedAs holds the names some library was loaded by: only a need of
+	// such a name can be one already loaded, which spares the search of
+	// every load tree for libc and the like.
+	loadedAs := map[string]bool{}
 	for changed, rounds := true, 0; changed && rounds <= len(l.bins); rounds++ {
 		changed = false
 		for _, b := range l.bins {
@@ -260,10 +264,11 @@ func (l *linker) resolve() []ExternalLib {
 					continue
 				}
 				lib, step := l.inArtifact(b, n)
-				if lib == nil {
+				if lib == nil && loadedAs[nameKey(b, n)] {
 					lib, step = l.alreadyLoaded(b, n, found)
 				}
 				if lib != nil {
+					loadedAs[loadedKey(b, n, lib)] = true
 					found[b][n] = link{Resolution{Need: n, By: ByArtifact, Path: lib.Member, Detail: step}, lib}
 					l.loaders[lib] = append(l.loaders[lib], b)
 					changed = true
@@ -274,11 +279,12 @@ func (l *linker) resolve() []ExternalLib {
 	ext := newExternals()
 	for _, b := range l.bins {
 		b.Resolutions = make([]Resolution, 0, len(b.Needed))
+		s := l.hostSearch(b)
 		for _, n := range b.Needed {
 			lk, ok := found[b][n]
 			r := lk.r
 			if !ok {
-				r = l.beyondArtifact(b, l.files[b.Member], n, l.hostSearch(b), ext)
+				r = l.beyondArtifact(b, l.files[b.Member], n, s, ext)
 				if r.By == ByHost || r.By == ByNone {
 					step := r.Detail
 					r.Detail = l.externalReason(b, n, r)
