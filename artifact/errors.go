@@ -64,6 +64,10 @@ var (
 	// member: its target, or a directory on the way, does not exist, or
 	// there are more than 40 links to follow (a loop).
 	ErrDanglingLink = errors.New("dangling link")
+	// ErrIsDir: [Artifact.Resolve] reached a directory, not a file (a
+	// link to a directory, such as a sysroot's lib -> usr/lib). The error
+	// also wraps ErrNotFound or ErrDanglingLink.
+	ErrIsDir = errors.New("a directory")
 )
 
 // Error is an error about one artifact, and about one member of it when

@@ -1,6 +1,7 @@
 package artifact
 
 import (
+	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -76,11 +77,10 @@ func (a *Artifact) Resolve(p string) (*Member, error) {
 	if m := findMember(ms, cur); m != nil {
 		return m, nil
 	}
-	what := "is not a file"
 	if !isDirIn(ms, cur) {
-		what = "does not exist"
+		return nil, a.missing(p, cur, trail, "does not exist")
 	}
-	return nil, a.missing(p, cur, trail, what)
+	return nil, a.missing(p, cur, trail, "is not a file", ErrIsDir)
 }
 
 // components splits a slash-separated path, dropping empty and "."
@@ -95,12 +95,14 @@ func components(p string) []string {
 	return cs
 }
 
-// missing returns the error for a path that reaches no member.
-func (a *Artifact) missing(p, at string, trail []string, what string) error {
-	if len(trail) == 0 {
-		return a.fail(p, reasonf(ErrNotFound, "no such member (%s %s)", at, what))
+// missing returns the error for a path that reaches no member: it wraps
+// ErrNotFound, or ErrDanglingLink when links were followed, and also.
+func (a *Artifact) missing(p, at string, trail []string, what string, also ...error) error {
+	sentinel, msg := ErrNotFound, fmt.Sprintf("no such member (%s %s)", at, what)
+	if len(trail) > 0 {
+		sentinel, msg = ErrDanglingLink, fmt.Sprintf("dangling link: %s; %s %s", strings.Join(trail, ", "), at, what)
 	}
-	return a.fail(p, reasonf(ErrDanglingLink, "dangling link: %s; %s %s", strings.Join(trail, ", "), at, what))
+	return a.fail(p, &reason{msg: msg, errs: append([]error{sentinel}, also...)})
 }
 
 // container returns the prefix ("data.tar.xz!") of the nested container

@@ -1,6 +1,7 @@
 package artifact
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -82,6 +83,10 @@ func TestResolve(t *testing.T) {
 			checkError(t, err, tt.err, a.Path, "")
 			if !strings.Contains(err.Error(), tt.text) {
 				t.Errorf("Resolve(%q): message %q does not contain %q", tt.path, err, tt.text)
+			}
+			// Reaching a directory is told apart from reaching nothing.
+			if isDir := strings.Contains(tt.text, "is not a file"); errors.Is(err, ErrIsDir) != isDir {
+				t.Errorf("Resolve(%q): errors.Is(ErrIsDir) = %v, want %v", tt.path, !isDir, isDir)
 			}
 			continue
 		}

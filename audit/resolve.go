@@ -103,7 +103,7 @@ func (l *linker) addLinks(a *artifact.Artifact) []Finding {
 			continue
 		}
 		target, err := a.Resolve(m.Path)
-		if err != nil && linksToDir(a, m) {
+		if errors.Is(err, artifact.ErrIsDir) {
 			continue // a link to a directory (numpy's include dir, a sysroot's lib -> usr/lib)
 		}
 		if err != nil {
@@ -120,22 +120,6 @@ func (l *linker) addLinks(a *artifact.Artifact) []Finding {
 		}
 	}
 	return out
-}
-
-// linksToDir reports whether the symbolic link m points to a directory
-// of the artifact: a path some member lies under.
-func linksToDir(a *artifact.Artifact, m *artifact.Member) bool {
-	target := m.Link
-	if !path.IsAbs(target) {
-		target = path.Join(path.Dir(installedPath(m.Path)), target)
-	}
-	target = strings.TrimPrefix(path.Clean(target), "/") + "/"
-	for _, x := range a.Members() {
-		if strings.HasPrefix(installedPath(x.Path), target) {
-			return true
-		}
-	}
-	return false
 }
 
 // unwrapArtifact drops the "ARTIFACT: MEMBER: " prefix of an
