@@ -169,6 +169,11 @@ func reread(m *artifact.Member, format Format, keep []artifact.Range) member {
 	}
 	res := parse(format, m.Path, sp, m.Size)
 	res.passes = 2
+	if missing(res) {
+		// Not a corrupt binary: its headers point to fewer bytes than the
+		// parser then reads, which libvet's streaming cannot follow.
+		res.err = fmt.Errorf("libvet kept, in two passes, the byte ranges this binary's headers point to, but the parser needed more (%w); the binary may be valid: check it with a tool that reads it whole", res.err)
+	}
 	return res
 }
 
