@@ -119,8 +119,9 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 
 	var members []*artifact.Member
 	var results []member
+	var texts map[*artifact.Member][]byte
 	if a.Streamed() {
-		members, results, err = walkAll(ctx, a, cfg)
+		members, results, texts, err = walkAll(ctx, a, cfg)
 	} else {
 		members = a.Members()
 		results, err = readAll(ctx, members, cfg)
@@ -201,7 +202,7 @@ func Run(ctx context.Context, path string, cfg Config) *Report {
 	}
 	r.Findings = append(r.Findings, l.addLinks(a)...)
 	if slices.ContainsFunc(bins, func(b *Binary) bool { return b.Format == FormatPE }) {
-		if l.dllDirs, err = findDLLDirs(members); err != nil {
+		if l.dllDirs, err = findDLLDirs(members, texts); err != nil {
 			return fail(err)
 		}
 		if dd, ok := target.(interface{ DLLDirs() []DLLDir }); ok {
@@ -513,15 +514,27 @@ func retainOf(cfg Config) int64 {
 
 // walkAll reads the members of a streamed artifact (a .conda, a .deb, a
 // tarball) in archive order, each tar stream decoded once, and returns
-// the members read with their results. The first fatal error stops the
-// walk.
-func walkAll(ctx context.Context, a *artifact.Artifact, cfg Config) ([]*artifact.Member, []member, error) {
+// the members read with their results, and the text of the Python files
+// findDLLDirs reads (reading them later would decode the stream again).
+// The first fatal error stops the walk.
+func walkAll(ctx context.Context, a *artifact.Artifact, cfg Config) ([]*artifact.Member, []member, map[*artifact.Member][]byte, error) {
 	retain := retainOf(cfg)
 	var members []*artifact.Member
 	var results []member
+	texts := map[*artifact.Member][]byte{}
 	err := a.Walk(func(m *artifact.Member, r io.Reader) error {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if initCandidate(m) {
+			data, err := io.ReadAll(io.LimitReader(r, maxInitSize))
+			if err != nil {
+				return err
+			}
+			texts[m] = data
+			members = append(members, m)
+			results = append(results, member{})
+			return nil
 		}
 		res := readStream(m, r, retain)
 		if res.fatal != nil {
@@ -531,7 +544,7 @@ func walkAll(ctx context.Context, a *artifact.Artifact, cfg Config) ([]*artifact
 		results = append(results, res)
 		return nil
 	})
-	return members, results, err
+	return members, results, texts, err
 }
 
 // sortFindings orders findings by severity (worst first), member, code

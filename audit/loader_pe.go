@@ -179,6 +179,13 @@ func dllDirLiterals(src string) [][]string {
 // maxInitSize bounds the Python files read for os.add_dll_directory.
 const maxInitSize = 1 << 20
 
+// initCandidate reports whether m is a Python file findDLLDirs reads: at
+// the top level or one directory down once installed, and small.
+func initCandidate(m *artifact.Member) bool {
+	p := installedPath(m.Path)
+	return strings.HasSuffix(p, ".py") && strings.Count(p, "/") <= 1 && m.Size <= maxInitSize
+}
+
 // findDLLDirs finds the directories a Windows wheel adds to the DLL
 // search: a directory holding a delvewheel load-order file
 // (.load-order-NAME-VERSION), or one named by a string literal in a
@@ -189,7 +196,7 @@ const maxInitSize = 1 << 20
 // directories of the artifact count. This reads the source, it does not
 // run it: a directory computed at run time is missed, and a literal that
 // happens to name a directory is taken for one.
-func findDLLDirs(members []*artifact.Member) ([]DLLDir, error) {
+func findDLLDirs(members []*artifact.Member, texts map[*artifact.Member][]byte) ([]DLLDir, error) {
 	dirs := map[string]bool{}
 	for _, m := range members {
 		for d := path.Dir(installedPath(m.Path)); d != "." && !dirs[d]; d = path.Dir(d) {
@@ -211,12 +218,15 @@ func findDLLDirs(members []*artifact.Member) ([]DLLDir, error) {
 			add(path.Dir(p), "load-order file "+m.Path)
 			continue
 		}
-		if !strings.HasSuffix(base, ".py") || strings.Count(p, "/") > 1 || m.Size > maxInitSize {
+		if !initCandidate(m) {
 			continue
 		}
-		data, err := m.ReadAll(maxInitSize)
-		if err != nil {
-			return nil, err
+		data, ok := texts[m] // kept while a streamed artifact was walked
+		if !ok {
+			var err error
+			if data, err = m.ReadAll(maxInitSize); err != nil {
+				return nil, err
+			}
 		}
 		if !strings.Contains(string(data), "add_dll_directory") {
 			continue

@@ -120,7 +120,7 @@ func TestFindDLLDirs(t *testing.T) {
 		zf = append(zf, zipFile{n, []byte(files[n]), zip.Store})
 	}
 	a := openZip(t, zf...)
-	dirs, err := findDLLDirs(a.Members())
+	dirs, err := findDLLDirs(a.Members(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
