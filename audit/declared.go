@@ -274,21 +274,20 @@ func ReadDeclarations(p string, lim artifact.Limits) ([]Declaration, error) {
 		return nil, err
 	}
 	var file string
-	var data []byte
+	var ext *externaldeps.External
 	switch {
 	case st.IsDir():
 		file = filepath.Join(p, "pyproject.toml")
-		data, err = os.ReadFile(file)
+		ext, err = externaldeps.ReadPyproject(file)
 	case strings.HasSuffix(p, ".toml"):
 		file = p
-		data, err = os.ReadFile(p)
+		ext, err = externaldeps.ReadPyproject(file)
 	default:
-		file, data, err = sdistPyproject(p, lim)
+		var data []byte
+		if file, data, err = sdistPyproject(p, lim); err == nil {
+			ext, err = externaldeps.ParsePyproject(file, data)
+		}
 	}
-	if err != nil {
-		return nil, err
-	}
-	ext, err := externaldeps.ParsePyproject(file, data)
 	if err != nil {
 		return nil, err
 	}

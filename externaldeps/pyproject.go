@@ -301,7 +301,12 @@ func ParsePyproject(name string, data []byte) (*External, error) {
 // as [ParsePyproject] does (nil and no error when there is none). A
 // missing file is an error that wraps [io/fs.ErrNotExist].
 func ReadProject(dir string) (*External, error) {
-	name := filepath.Join(dir, "pyproject.toml")
+	return ReadPyproject(filepath.Join(dir, "pyproject.toml"))
+}
+
+// ReadPyproject reads and parses the pyproject.toml file name, at most
+// MaxPyprojectSize bytes of it.
+func ReadPyproject(name string) (*External, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
