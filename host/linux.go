@@ -164,7 +164,12 @@ type libKey struct {
 	machine elf.Machine
 }
 
-type dirStep struct{ dir, step string }
+// dirStep is a system directory and the step that names it; deflib
+// marks ld.so's default directories, which -z nodeflib skips.
+type dirStep struct {
+	dir, step string
+	deflib    bool
+}
 
 // defaultDirs are searched after ld.so.conf, as auditwheel and ld.so do.
 var defaultDirs = []string{"/lib", "/lib64", "/usr/lib", "/usr/lib64"}
@@ -200,7 +205,7 @@ func NewLinux(opts Options) *Linux {
 		for _, d := range l.readConf("/etc/ld.so.conf", map[string]bool{}) {
 			if !seen[d] {
 				seen[d] = true
-				l.system = append(l.system, dirStep{d, "ld.so.conf " + d})
+				l.system = append(l.system, dirStep{dir: d, step: "ld.so.conf " + d})
 			}
 		}
 	}
@@ -212,13 +217,13 @@ func NewLinux(opts Options) *Linux {
 	for _, d := range l.multiarch {
 		if !seen[d] {
 			seen[d] = true
-			l.system = append(l.system, dirStep{d, "default directory " + d})
+			l.system = append(l.system, dirStep{dir: d, step: "default directory " + d, deflib: true})
 		}
 	}
 	for _, d := range defaultDirs {
 		if !seen[d] {
 			seen[d] = true
-			l.system = append(l.system, dirStep{d, "default directory " + d})
+			l.system = append(l.system, dirStep{dir: d, step: "default directory " + d, deflib: true})
 		}
 	}
 	l.setSysDirs()
@@ -243,7 +248,7 @@ func newLinux(opts Options) *Linux {
 
 func (l *Linux) setLDPaths(dirs []string) {
 	for _, d := range dirs {
-		l.system = append(l.system, dirStep{d, "--ldpaths " + d})
+		l.system = append(l.system, dirStep{dir: d, step: "--ldpaths " + d})
 	}
 	l.setSysDirs()
 }
@@ -478,7 +483,7 @@ func (l *Linux) find(soname string, q query) *Library {
 		return nil
 	}
 	for _, st := range l.system {
-		if q.nodeflib && strings.HasPrefix(st.step, "default directory") {
+		if q.nodeflib && st.deflib {
 			continue
 		}
 		if lib := l.tryDir(searchDir{dir: st.dir}, st.step, soname, q); lib != nil {

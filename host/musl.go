@@ -34,7 +34,7 @@ func NewMusl(opts Options, machine elf.Machine) *Linux {
 		dirs, step = ParseMuslPath(data), file+" "
 	}
 	for _, d := range dirs {
-		l.system = append(l.system, dirStep{d, step + d})
+		l.system = append(l.system, dirStep{dir: d, step: step + d})
 	}
 	l.setSysDirs()
 	return l
