@@ -270,8 +270,8 @@ func (l *Linux) readCache() map[string][]cacheEntry {
 		return nil
 	}
 	entries, err := parseLDCache(data)
-	if err != nil {
-		l.problems = append(l.problems, fmt.Errorf("/etc/ld.so.cache: %w; searching the directories of /etc/ld.so.conf instead", err))
+	if err != nil { // err names ld.so.cache already
+		l.problems = append(l.problems, fmt.Errorf("%w; searching the directories of /etc/ld.so.conf instead", err))
 		return nil
 	}
 	cache := make(map[string][]cacheEntry, len(entries))

@@ -2,6 +2,8 @@ package host
 
 import (
 	"debug/elf"
+	"maps"
+	"slices"
 	"sync"
 )
 
@@ -37,6 +39,14 @@ func (l *Loaders) Find(soname string, s Search) *Library {
 	return m.Find(soname, s)
 }
 
-// Problems returns what could not be read of the root's glibc loader
-// configuration.
-func (l *Loaders) Problems() []error { return l.glibc.Problems() }
+// Problems returns what could not be read of the root's loader
+// configuration (a corrupt ld.so.cache, an unreadable musl path file).
+func (l *Loaders) Problems() []error {
+	out := l.glibc.Problems()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range slices.Sorted(maps.Keys(l.musl)) {
+		out = append(out, l.musl[k].Problems()...)
+	}
+	return out
+}

@@ -2,6 +2,9 @@ package host
 
 import (
 	"debug/elf"
+	"errors"
+	"fmt"
+	"io/fs"
 	"path"
 	"strings"
 
@@ -30,8 +33,11 @@ func NewMusl(opts Options, machine elf.Machine) *Linux {
 	}
 	file := "/etc/ld-musl-" + MuslArch(machine) + ".path"
 	dirs, step := muslDefaultPath, "musl default directory "
-	if data, err := l.readFile(file, maxMuslPathFile); err == nil {
+	switch data, err := l.readFile(file, maxMuslPathFile); {
+	case err == nil:
 		dirs, step = ParseMuslPath(data), file+" "
+	case !errors.Is(err, fs.ErrNotExist):
+		l.problems = append(l.problems, fmt.Errorf("%s: %w; searching musl's default directories instead", file, err))
 	}
 	for _, d := range dirs {
 		l.system = append(l.system, dirStep{dir: d, step: step + d})
