@@ -73,6 +73,12 @@ type owner struct {
 	Manager string `json:"manager"`
 	Name    string `json:"name"`
 	Version string `json:"version"`
+	Arch    string `json:"arch"`
+}
+
+// newOwner is p for the JSON of host and tree.
+func newOwner(p host.Package) *owner {
+	return &owner{Manager: p.Manager, Name: p.Name, Version: p.Version, Arch: p.Arch}
 }
 
 // hostAnswer builds the host answer from reports audited with the host's
@@ -207,7 +213,7 @@ func isForeign(r *audit.Report, x audit.ExternalLib) bool {
 // ownerOf asks the root's package databases who installed path.
 func ownerOf(owners host.OwnerLookup, path string) *owner {
 	if p, ok := owners.Owner(path); ok {
-		return &owner{Manager: p.Manager, Name: p.Name, Version: p.Version}
+		return newOwner(p)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -58,7 +57,7 @@ func newTreeFlags(o *treeOptions) *pflag.FlagSet {
 	fs.StringVar(&o.dyldPath, "dyld-library-path", "", "Mach-O: DYLD_LIBRARY_PATH (colon-separated)")
 	fs.StringVar(&o.dyldFallback, "dyld-fallback-library-path", "", "Mach-O: DYLD_FALLBACK_LIBRARY_PATH (default /usr/local/lib:/usr/lib)")
 	fs.StringVar(&o.wpath, "path", "", "PE: the PATH searched after the system directories (colon-separated paths of the root)")
-	fs.BoolVar(&o.noOwners, "no-owners", false, "do not read the root's package database (dpkg, conda) for owners")
+	fs.BoolVar(&o.noOwners, "no-owners", false, "do not read the root's package databases (dpkg, rpm, apk, pacman, conda, Homebrew, Nix) for owners")
 	return fs
 }
 
@@ -222,7 +221,7 @@ type treeNodeJSON struct {
 	Path     string          `json:"path,omitempty"`
 	RealPath string          `json:"real_path,omitempty"`
 	Step     string          `json:"step,omitempty"`
-	Owner    *treeOwnerJSON  `json:"owner,omitempty"`
+	Owner    *owner          `json:"owner,omitempty"`
 	Repeat   bool            `json:"repeat,omitempty"`
 	Cycle    bool            `json:"cycle,omitempty"`
 	NotFound bool            `json:"not_found,omitempty"`
@@ -231,20 +230,14 @@ type treeNodeJSON struct {
 	Children []*treeNodeJSON `json:"children"`
 }
 
-type treeOwnerJSON struct {
-	Manager string `json:"manager"`
-	Name    string `json:"name"`
-	Version string `json:"version"`
-	Arch    string `json:"arch"`
-}
-
+// writeTreeJSON writes the tree as JSON (tree-schema.json).
 func writeTreeJSON(w io.Writer, root string, t *host.TreeNode) error {
 	var conv func(n *host.TreeNode) *treeNodeJSON
 	conv = func(n *host.TreeNode) *treeNodeJSON {
 		j := &treeNodeJSON{Need: n.Need, Path: n.Path, RealPath: n.RealPath, Step: n.Step, Repeat: n.Repeat, Cycle: n.Cycle,
 			NotFound: n.NotFound, Optional: n.Optional, Problem: n.Problem, Children: []*treeNodeJSON{}}
 		if n.Owner != nil {
-			j.Owner = &treeOwnerJSON{Manager: n.Owner.Manager, Name: n.Owner.Name, Version: n.Owner.Version, Arch: n.Owner.Arch}
+			j.Owner = newOwner(*n.Owner)
 		}
 		for _, c := range n.Children {
 			j.Children = append(j.Children, conv(c))
@@ -253,7 +246,5 @@ func writeTreeJSON(w io.Writer, root string, t *host.TreeNode) error {
 	}
 	doc := treeJSON{SchemaVersion: "1", Root: root, File: t.Need, Loader: t.Loader, Arch: t.Arch,
 		Interpreter: t.Interpreter, OK: !t.Failed(), Tree: conv(t)}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return writeJSON(w, doc)
 }
