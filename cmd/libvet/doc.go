@@ -11,6 +11,8 @@
 //	libvet show  [flags] ARTIFACT...   everything found, with reasons
 //	libvet check [flags] ARTIFACT...   the CI gate: exit 1 on problems
 //	libvet deps  [flags] ARTIFACT...   what to install for unmet needs
+//	libvet host  [flags] ARTIFACT...   every need as this system provides it
+//	libvet tree  [flags] FILE          the dependency tree of one binary
 //	libvet help | version
 //
 // # Flags
@@ -20,8 +22,9 @@
 // library search (--ldpaths, --root, --add-path, --exclude,
 // --disable-isa-ext-check), the environment a package is checked against
 // (--prefix, --with, --find-links, --site-packages, --root for .debs),
-// declared external dependencies (--external, --require-declared) and
-// deps (--ecosystem, --list).
+// declared external dependencies (--external, --require-declared), deps
+// and host (--ecosystem; --list for deps). `libvet tree --help` lists
+// tree's own flags.
 //
 // LD_LIBRARY_PATH is searched after DT_RPATH and before DT_RUNPATH, as the
 // dynamic loader does, unless --ldpaths is given.
@@ -31,9 +34,11 @@
 // The same for every output format:
 //
 //	0  clean: every input was read, and (check) no finding at or above
-//	   --fail-on, (deps) nothing to install
+//	   --fail-on, (deps) nothing to install, (host, tree) nothing missing
 //	1  check: a finding at or above --fail-on, such as a declared
-//	   platform tag the contents do not support; deps: something to install
+//	   platform tag the contents do not support; deps: something to
+//	   install; host: something missing; tree: a library missing or
+//	   lacking the symbol versions needed
 //	2  usage error: unknown command or flag, no artifact given, a bad
 //	   --prefix, --with, --find-links, --site-packages, --external or --root
 //	3  an input could not be read or parsed (not a zip, truncated, a zip
@@ -43,5 +48,6 @@
 //
 // text is for people: colour only on a terminal, never when NO_COLOR is set.
 // json is a versioned document (schema_version) described by
-// report/schema.json in the source tree.
+// report/schema.json in the source tree (show, check), or by
+// cmd/libvet/host-schema.json and cmd/libvet/tree-schema.json.
 package main
