@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"sync"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // Tar members are read with archive/tar, which bounds what it holds per
@@ -222,7 +224,7 @@ func (sc *scan) entry(i int, hdr *tar.Header, inner string) (*Member, error) {
 	}
 	raw := st.prefix() + hdr.Name // for messages
 	if len(hdr.Name) > maxNameLen || len(hdr.Linkname) > maxNameLen {
-		return nil, a.fail(shorten(raw), reasonf(ErrTooLarge, "name or link target is over %d bytes long, more than any file system takes", maxNameLen))
+		return nil, a.fail(binio.Clip(raw, 200), reasonf(ErrTooLarge, "name or link target is over %d bytes long, more than any file system takes", maxNameLen))
 	}
 	switch hdr.Typeflag {
 	case tar.TypeXGlobalHeader, 'V': // PAX global header, GNU volume label
@@ -333,14 +335,6 @@ func tarMode(mode int64) fs.FileMode {
 		m |= fs.ModeSticky
 	}
 	return m
-}
-
-// shorten cuts a name for a message.
-func shorten(s string) string {
-	if len(s) > 200 {
-		return s[:200] + "…"
-	}
-	return s
 }
 
 // tarFail returns an *Error about member for an error met while reading

@@ -9,6 +9,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // Where apk keeps its database of installed packages, relative to the
@@ -130,7 +132,7 @@ func parseApkInstalled(data []byte, file string) ([]apkPackage, error) {
 			continue
 		}
 		if len(line) < 2 || line[1] != ':' {
-			return nil, fmt.Errorf("%s:%d: %q is not a \"X:value\" line", file, lineNo, trunc(line))
+			return nil, fmt.Errorf("%s:%d: %q is not a \"X:value\" line", file, lineNo, binio.Clip(line, 80))
 		}
 		if cur == nil {
 			pkgs = append(pkgs, apkPackage{Package: Package{Manager: "apk"}})
@@ -153,7 +155,7 @@ func parseApkInstalled(data []byte, file string) ([]apkPackage, error) {
 			}
 		case 'R':
 			if !haveDir {
-				return nil, fmt.Errorf("%s:%d: file %q before any F: (directory) line of its package", file, lineNo, trunc(val))
+				return nil, fmt.Errorf("%s:%d: file %q before any F: (directory) line of its package", file, lineNo, binio.Clip(val, 80))
 			}
 			if pathBytes += len(dir) + len(val) + 1; pathBytes > maxApkPathBytes {
 				return nil, fmt.Errorf("%s:%d: the file paths add up to more than %d MiB; is this really an apk database?", file, lineNo, maxApkPathBytes>>20)
@@ -171,14 +173,6 @@ func parseApkInstalled(data []byte, file string) ([]apkPackage, error) {
 // "" for the root itself.
 func apkKey(p string) string {
 	return strings.TrimPrefix(path.Clean("/"+p), "/")
-}
-
-// trunc shortens a value quoted in an error message.
-func trunc(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "…"
-	}
-	return s
 }
 
 // Packages returns the installed packages, sorted by name.

@@ -10,6 +10,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 const (
@@ -133,7 +135,7 @@ func parseSpackIndex(data []byte, file string) ([]SpackInstall, []error, error) 
 	for hash, rec := range idx.Database.Installs {
 		in, err := spackInstall(hash, rec)
 		if err != nil {
-			problems = append(problems, fmt.Errorf("%s: record %s: %w", file, trunc(hash), err))
+			problems = append(problems, fmt.Errorf("%s: record %s: %w", file, binio.Clip(hash, 80), err))
 			continue
 		}
 		installs = append(installs, in)
@@ -165,7 +167,7 @@ func spackInstall(hash string, rec spackRecordJSON) (SpackInstall, error) {
 	}
 	var node spackNodeJSON
 	if err := json.Unmarshal(raw, &node); err != nil {
-		return SpackInstall{}, fmt.Errorf("spec %s: %w", trunc(name), err)
+		return SpackInstall{}, fmt.Errorf("spec %s: %w", binio.Clip(name, 80), err)
 	}
 	in := SpackInstall{
 		Package:   Package{Manager: "spack", Name: name, Version: spackVersion(node), Arch: spackArch(node.Arch)},

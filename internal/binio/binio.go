@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"unicode/utf8"
 )
 
 // FormatFunc makes a parser's own error for malformed input at off.
@@ -126,4 +127,17 @@ func MergeRanges[R ~struct{ Off, Len int64 }](rs []R) []R {
 		out = append(out, r)
 	}
 	return out
+}
+
+// Clip shortens s to at most n bytes for a message, on a UTF-8
+// character boundary, marking the cut with "…".
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
 }

@@ -3,6 +3,8 @@ package conda
 import (
 	"fmt"
 	"strings"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // PathType says how a path was or is to be written into an environment.
@@ -127,11 +129,5 @@ func checkPath(p string) error {
 	return nil
 }
 
-// clip shortens s for an error message.
-func clip(s string) string {
-	const max = 80
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "…"
-}
+// clip shortens s for a message (binio.Clip).
+func clip(s string) string { return binio.Clip(s, 80) }

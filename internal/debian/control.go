@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // MaxLineLength is the longest line the parsers accept.
@@ -216,11 +218,5 @@ func checkFieldName(name string, comments bool) string {
 	return ""
 }
 
-// clip shortens s for an error message.
-func clip(s string) string {
-	const max = 60
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "…"
-}
+// clip shortens s for a message (binio.Clip).
+func clip(s string) string { return binio.Clip(s, 60) }

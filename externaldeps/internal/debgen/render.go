@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/libvet/libvet/internal/binio"
 	"github.com/libvet/libvet/internal/datagen"
 )
 
@@ -227,10 +228,5 @@ func scan(r io.Reader, fn func(file string, pkgs []location)) error {
 	return nil
 }
 
-// clip shortens s for an error message.
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "..."
-	}
-	return s
-}
+// clip shortens s for a message (binio.Clip).
+func clip(s string) string { return binio.Clip(s, 80) }
