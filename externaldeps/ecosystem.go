@@ -29,6 +29,16 @@ var osReleaseFallbacks = map[string]struct{ ecosystem, why string }{
 	"nixos":  {"nix", "NixOS installs packages with Nix"},
 }
 
+// MappingFor returns the ecosystem whose PEP 804 mapping serves
+// ecosystem: itself, or, for a distribution without a mapping of its own
+// (debian, nixos), the one libvet uses instead (ubuntu, nix).
+func MappingFor(ecosystem string) string {
+	if f, ok := osReleaseFallbacks[ecosystem]; ok {
+		return f.ecosystem
+	}
+	return ecosystem
+}
+
 // DetectEcosystem works out which PEP 804 ecosystem ([Ecosystems]) installs
 // packages on the system whose root file system is root, and says how it
 // found out. env reads that system's environment (os.Getenv for this

@@ -95,7 +95,7 @@ func deps(reports []*audit.Report, ecosystem, detected string) depsReport {
 	}
 	sort.Strings(out.Wheels)
 	if len(out.Install.Packages) > 0 {
-		out.Install.Command, _ = externaldeps.InstallCommand(mappingFor(ecosystem), out.Install.Packages)
+		out.Install.Command, _ = externaldeps.InstallCommand(externaldeps.MappingFor(ecosystem), out.Install.Packages)
 	}
 	return out
 }
@@ -113,7 +113,7 @@ func suggest(x audit.ExternalLib, ecosystem string) depsNeed {
 	}
 	var contents []string
 	shipped := x.Soname
-	if ecosystem == "ubuntu" || ecosystem == "debian" {
+	if externaldeps.MappingFor(ecosystem) == "ubuntu" {
 		for _, name := range audit.LookupNames(x.Soname) {
 			if contents = externaldeps.DebianPackages(name); len(contents) > 0 {
 				shipped = name
@@ -121,7 +121,7 @@ func suggest(x audit.ExternalLib, ecosystem string) depsNeed {
 			}
 		}
 	}
-	m, err := externaldeps.Map(n.DepURL, mappingFor(ecosystem))
+	m, err := externaldeps.Map(n.DepURL, externaldeps.MappingFor(ecosystem))
 	switch {
 	case err == nil && n.DepURL != "" && (len(contents) == 0 || intersects(m.Packages, contents)):
 		n.Packages, n.Source = m.Packages, "PEP 804 mapping"
@@ -139,16 +139,6 @@ func suggest(x audit.ExternalLib, ecosystem string) depsNeed {
 		n.Problem = err.Error()
 	}
 	return n
-}
-
-// mappingFor is the PEP 804 mapping an ecosystem uses: Debian has none,
-// and uses Ubuntu's (most names are the same; the Contents index
-// corrects the others).
-func mappingFor(ecosystem string) string {
-	if ecosystem == "debian" {
-		return "ubuntu"
-	}
-	return ecosystem
 }
 
 // intersects reports whether a and b share an element.

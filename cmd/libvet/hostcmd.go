@@ -172,7 +172,7 @@ func hostAnswer(reports []*audit.Report, root string, owners host.OwnerLookup, e
 	}
 	sort.Strings(out.Install.Packages)
 	if len(out.Install.Packages) > 0 && ecosystem != "" {
-		out.Install.Command, _ = externaldeps.InstallCommand(mappingFor(ecosystem), out.Install.Packages)
+		out.Install.Command, _ = externaldeps.InstallCommand(externaldeps.MappingFor(ecosystem), out.Install.Packages)
 	}
 	return out
 }

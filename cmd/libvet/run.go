@@ -297,7 +297,7 @@ func (o *options) answer(e env, reports []*audit.Report, v any, text func(io.Wri
 // only when --root was not given: the root names the system asked about).
 func (o *options) detectEcosystem(e env) (string, string, error) {
 	if o.ecosystem != "" {
-		if !slices.Contains(externaldeps.Ecosystems(), mappingFor(o.ecosystem)) {
+		if !slices.Contains(externaldeps.Ecosystems(), externaldeps.MappingFor(o.ecosystem)) {
 			return "", "", fmt.Errorf("unknown --ecosystem %q (known: debian, %s; PEP 804 has no mapping for Alpine or openSUSE yet)",
 				o.ecosystem, strings.Join(externaldeps.Ecosystems(), ", "))
 		}
