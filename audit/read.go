@@ -8,13 +8,13 @@ import (
 
 	"github.com/libvet/libvet/artifact"
 	velf "github.com/libvet/libvet/elf"
+	"github.com/libvet/libvet/internal/magic"
 	"github.com/libvet/libvet/macho"
 	"github.com/libvet/libvet/pe"
 )
 
-// sniffLen is how many bytes decide a member's format: enough for a PE
-// file's e_lfanew and signature in the usual layout.
-const sniffLen = 512
+// sniffLen is how many bytes decide a member's format.
+const sniffLen = magic.HeadLen
 
 // maxRetained bounds what one compressed ELF member may make libvet keep
 // in memory: its headers and dynamic tables (the largest real libraries

@@ -1,46 +1,7 @@
 package audit
 
-import (
-	"bytes"
-	"encoding/binary"
-)
+import "github.com/libvet/libvet/internal/magic"
 
 // Sniff returns the binary format of a file from its first bytes, or ""
-// when it is not a binary libvet audits. An "MZ" file is PE only when its
-// e_lfanew points at a "PE\0\0" signature within the first 4 KiB; when
-// head is too short to show it (PE headers usually start within 512
-// bytes), MZ is taken as PE.
-func Sniff(head []byte) Format {
-	switch {
-	case bytes.HasPrefix(head, []byte("\x7fELF")):
-		return FormatELF
-	case bytes.HasPrefix(head, []byte("MZ")):
-		if len(head) < 0x40 {
-			return FormatPE
-		}
-		lfanew := int64(binary.LittleEndian.Uint32(head[0x3c:]))
-		if lfanew < 0x40 || lfanew >= 1<<12 {
-			return "" // no PE header can start there: not a Windows binary
-		}
-		if lfanew+4 > int64(len(head)) {
-			return FormatPE // past what was read: take MZ's word for it
-		}
-		if bytes.Equal(head[lfanew:lfanew+4], []byte("PE\x00\x00")) {
-			return FormatPE
-		}
-		return "" // a DOS program, or text starting with MZ
-	case bytes.HasPrefix(head, []byte{0xfe, 0xed, 0xfa, 0xce}), // MH_MAGIC
-		bytes.HasPrefix(head, []byte{0xce, 0xfa, 0xed, 0xfe}), // MH_CIGAM
-		bytes.HasPrefix(head, []byte{0xfe, 0xed, 0xfa, 0xcf}), // MH_MAGIC_64
-		bytes.HasPrefix(head, []byte{0xcf, 0xfa, 0xed, 0xfe}), // MH_CIGAM_64
-		bytes.HasPrefix(head, []byte{0xca, 0xfe, 0xba, 0xbf}): // FAT_MAGIC_64
-		return FormatMachO
-	case bytes.HasPrefix(head, []byte{0xca, 0xfe, 0xba, 0xbe}): // FAT_MAGIC, or a Java class
-		// A Java class file has its version (>= 45) where a fat header
-		// has a small architecture count.
-		if len(head) >= 8 && head[4] == 0 && head[5] == 0 && head[6] == 0 && head[7] > 0 && head[7] < 40 {
-			return FormatMachO
-		}
-	}
-	return ""
-}
+// when it is not a binary libvet audits (see magic.Sniff).
+func Sniff(head []byte) Format { return Format(magic.Sniff(head)) }

@@ -1,7 +1,6 @@
 package host
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	velf "github.com/libvet/libvet/elf"
+	"github.com/libvet/libvet/internal/magic"
 	"github.com/libvet/libvet/macho"
 	"github.com/libvet/libvet/pe"
 )
@@ -206,16 +206,17 @@ func openTop(root, file string) (*object, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", file)
 	}
-	magic := make([]byte, 4)
-	if _, err := io.ReadFull(f, magic); err != nil {
+	head := make([]byte, magic.HeadLen)
+	n, err := io.ReadFull(f, head)
+	if n < 4 {
 		return nil, fmt.Errorf("%s: %w (too short)", file, ErrNotBinary)
 	}
-	switch {
-	case bytes.Equal(magic, []byte("\x7fELF")):
+	switch magic.Sniff(head[:n]) {
+	case magic.ELF:
 		o.elf, err = velf.NewFile(f, st.Size())
-	case bytes.HasPrefix(magic, []byte("MZ")):
+	case magic.PE:
 		o.pe, err = pe.NewFile(f, st.Size())
-	case isMachOMagic(magic):
+	case magic.MachO:
 		o.mfile, err = macho.NewFile(f, st.Size())
 	default:
 		return nil, fmt.Errorf("%s: %w", file, ErrNotBinary)
@@ -224,19 +225,6 @@ func openTop(root, file string) (*object, error) {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	return o, nil
-}
-
-// isMachOMagic reports the magic of a thin or fat Mach-O file, in either
-// byte order.
-func isMachOMagic(m []byte) bool {
-	for _, x := range []uint32{0xfeedface, 0xfeedfacf, 0xcafebabe, 0xcafebabf} {
-		be := []byte{byte(x >> 24), byte(x >> 16), byte(x >> 8), byte(x)}
-		le := []byte{be[3], be[2], be[1], be[0]}
-		if bytes.Equal(m, be) || bytes.Equal(m, le) {
-			return true
-		}
-	}
-	return false
 }
 
 // treeBuilder builds one tree.
