@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/libvet/libvet/internal/pyname"
 )
 
 // Wheel is what a wheel's file name and its .dist-info directory say
@@ -153,30 +155,11 @@ func isAlnum(r rune) bool {
 	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 }
 
-// normalizeName folds a project name the way PEP 503 does, with '_' for
-// the separator, so that "Foo.Bar", "foo-bar" and "foo_bar" compare equal.
-func normalizeName(s string) string {
-	var b strings.Builder
-	sep := false
-	for _, r := range strings.ToLower(s) {
-		if r == '-' || r == '_' || r == '.' {
-			sep = true
-			continue
-		}
-		if sep && b.Len() > 0 {
-			b.WriteByte('_')
-		}
-		sep = false
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // matches reports whether dir ("name-1.0.dist-info") is the dist-info
 // directory of w.
 func (w *Wheel) matches(dir string) bool {
 	name, version, ok := strings.Cut(strings.TrimSuffix(dir, ".dist-info"), "-")
-	return ok && normalizeName(name) == normalizeName(w.Name) && strings.EqualFold(version, w.Version)
+	return ok && pyname.Normalize(name) == pyname.Normalize(w.Name) && strings.EqualFold(version, w.Version)
 }
 
 // openWheel parses the file name, picks the .dist-info directory and

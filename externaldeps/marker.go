@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/libvet/libvet/internal/pyname"
 )
 
 // This file holds the two small languages every external dependency
@@ -558,30 +560,8 @@ func (p *markerParser) parseTerm() (markerTerm, error) {
 }
 
 // normalizeName normalises a distribution, extra or group name (PEP 503,
-// PEP 685): lower case, with each run of '-', '_' and '.' made one '-'.
-func normalizeName(s string) string {
-	var b strings.Builder
-	sep := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '-' || c == '_' || c == '.' {
-			sep = true
-			continue
-		}
-		if sep {
-			b.WriteByte('-')
-			sep = false
-		}
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b.WriteByte(c)
-	}
-	if sep {
-		b.WriteByte('-')
-	}
-	return b.String()
-}
+// PEP 685; see pyname.Normalize).
+func normalizeName(s string) string { return pyname.Normalize(s) }
 
 // nameRE is the name rule of the core metadata specification, used for
 // distribution, extra and group names (run case-insensitively).
