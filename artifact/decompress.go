@@ -498,3 +498,27 @@ func xzBlockDict(h []byte) (int64, error) {
 	}
 	return 0, corrupt
 }
+
+// Decompress returns the decompressed content of r, a stream of size
+// bytes compressed with gzip, bzip2, xz or zstd (recognised by its magic
+// bytes) or not compressed at all, and the compressor's name
+// ("uncompressed" for the latter). The decoder enforces lim as it does
+// for a compressed tar (Limits.MaxTotalSize, Limits.MaxRatio,
+// Limits.MaxWindow; zero fields take [DefaultLimits]); its errors wrap
+// [ErrTruncated], [ErrCorrupt], [ErrBomb] or [ErrTooLarge]. Close the
+// result to release its buffers. It is for the compressed files that
+// are not artifacts: package-manager indexes and databases.
+func Decompress(r io.Reader, size int64, lim Limits) (io.ReadCloser, string, error) {
+	lim = lim.withDefaults()
+	br := bufio.NewReader(r)
+	magic, err := br.Peek(6)
+	if err != nil && err != io.EOF {
+		return nil, "", err
+	}
+	c := sniffCompression(magic)
+	d, err := newDecoder(c, br, size, lim)
+	if err != nil {
+		return nil, c.String(), err
+	}
+	return d, c.String(), nil
+}

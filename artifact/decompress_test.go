@@ -3,6 +3,7 @@ package artifact
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"io"
 	"os"
@@ -254,5 +255,45 @@ func TestDecoderErrors(t *testing.T) {
 	d.Close()
 	if _, err := d.Read(make([]byte, 1)); err == nil {
 		t.Error("Read after Close")
+	}
+}
+
+func TestDecompress(t *testing.T) {
+	plain := bytes.Repeat([]byte("P:zlib\nV:1.3.1-r0\np:so:libz.so.1=1.3.1\n\n"), 100)
+	for _, c := range []compression{compNone, compGzip, compXz, compZstd} {
+		data := plain
+		if c != compNone {
+			data = compress(t, c, plain)
+		}
+		t.Run(c.String(), func(t *testing.T) {
+			r, name, err := Decompress(bytes.NewReader(data), int64(len(data)), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			got, err := io.ReadAll(r)
+			if err != nil || !bytes.Equal(got, plain) || name != c.String() {
+				t.Errorf("got %d bytes, %q, %v; want %d bytes, %q", len(got), name, err, len(plain), c)
+			}
+		})
+	}
+	for _, tt := range []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"truncated", compress(t, compGzip, plain)[:40], ErrTruncated},
+		{"bomb", compress(t, compZstd, make([]byte, 8<<20)), ErrBomb},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, _, err := Decompress(bytes.NewReader(tt.data), int64(len(tt.data)), Limits{MaxRatio: 100})
+			if err == nil {
+				_, err = io.ReadAll(r)
+				r.Close()
+			}
+			if !errors.Is(err, tt.want) {
+				t.Errorf("got %v, want %v", err, tt.want)
+			}
+		})
 	}
 }
