@@ -27,7 +27,9 @@
 // tree's own flags.
 //
 // LD_LIBRARY_PATH is searched after DT_RPATH and before DT_RUNPATH, as the
-// dynamic loader does, unless --ldpaths is given.
+// dynamic loader does, unless --ldpaths is given. It is the caller's
+// environment only with --root / (a foreign root's programs do not run
+// with it); --ld-library-path sets it for any root.
 //
 // # Exit codes
 //

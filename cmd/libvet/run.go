@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -73,6 +74,8 @@ type options struct {
 	format      string
 	exclude     []string
 	ldpaths     string
+	ldLibPath   string
+	ldLibSet    bool
 	addPath     []string
 	root        string
 	prefix      string
@@ -98,6 +101,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
 	fs.StringArrayVar(&o.exclude, "exclude", nil, "glob on a soname or host library path that another package provides (repeatable)")
 	fs.StringVar(&o.ldpaths, "ldpaths", "", "colon-separated host library directories, replacing ld.so.conf and the defaults")
+	fs.StringVar(&o.ldLibPath, "ld-library-path", "", "colon-separated LD_LIBRARY_PATH the root's programs run with (default: $LD_LIBRARY_PATH with --root /, none with another root)")
 	fs.StringArrayVar(&o.addPath, "add-path", nil, "colon-separated directories searched for Windows DLLs the artifact needs but does not ship, as delvewheel's --add-path (repeatable)")
 	fs.StringVar(&o.root, "root", "/", "the root file system the host libraries and, for .deb packages, the dpkg database are read from")
 	fs.StringVar(&o.prefix, "prefix", "", "a conda environment whose packages a conda package's libraries may come from")
@@ -154,6 +158,7 @@ func run(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	o.ldpathsSet = fs.Changed("ldpaths")
+	o.ldLibSet = fs.Changed("ld-library-path")
 	o.rootSet = fs.Changed("root")
 	if err := o.validate(); err != nil {
 		fmt.Fprintf(e.stderr, "libvet %s: %v\n", cmd, err)
@@ -340,8 +345,8 @@ func (o *options) config(e env, paths []string) (audit.Config, error) {
 	hopts := host.Options{Root: o.root}
 	if o.ldpathsSet {
 		hopts.LDPaths = splitPath(o.ldpaths)
-	} else if lp := e.getenv("LD_LIBRARY_PATH"); lp != "" {
-		hopts.LibraryPath = splitPath(lp)
+	} else {
+		hopts.LibraryPath = libraryPath(e, o.root, o.ldLibPath, o.ldLibSet)
 	}
 	cfg := audit.Config{
 		Limits:       artifact.DefaultLimits(),
@@ -415,6 +420,21 @@ func (o *options) config(e env, paths []string) (audit.Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// libraryPath is the LD_LIBRARY_PATH of the search: the flag's when
+// given, else the caller's environment when the root is this system. A
+// foreign root's programs do not run with the caller's environment, so
+// its LD_LIBRARY_PATH (which names directories of this system) is not
+// looked up there.
+func libraryPath(e env, root, flag string, set bool) []string {
+	switch {
+	case set:
+		return splitPath(flag)
+	case filepath.Clean(root) == "/":
+		return splitPath(e.getenv("LD_LIBRARY_PATH"))
+	}
+	return nil
 }
 
 func splitPath(s string) []string {

@@ -38,6 +38,7 @@ Exit codes:
 // treeOptions are the tree command's flags.
 type treeOptions struct {
 	root, format, ldpaths, libc   string
+	ldLibPath                     string
 	x86Level                      int
 	arch, execPath                string
 	dyldPath, dyldFallback, wpath string
@@ -50,6 +51,7 @@ func newTreeFlags(o *treeOptions) *pflag.FlagSet {
 	fs.StringVar(&o.root, "root", "/", "the root file system libraries are searched in (a container image tree, a sysroot)")
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
 	fs.StringVar(&o.ldpaths, "ldpaths", "", "colon-separated library directories, replacing ld.so.cache, ld.so.conf and the defaults (musl: its path file)")
+	fs.StringVar(&o.ldLibPath, "ld-library-path", "", "colon-separated LD_LIBRARY_PATH the root's programs run with (default: $LD_LIBRARY_PATH with --root /, none with another root)")
 	fs.StringVar(&o.libc, "libc", "", "ELF loader to emulate: glibc or musl (default: from the binary's interpreter)")
 	fs.IntVar(&o.x86Level, "x86-level", 0, "x86-64 level 1-4 whose glibc-hwcaps subdirectories are searched (default: this machine's with --root /, else 1)")
 	fs.StringVar(&o.arch, "arch", "", "Mach-O: the slice of a universal binary to follow (arm64, x86_64; default the first)")
@@ -106,8 +108,8 @@ func runTree(_ context.Context, args []string, e env) int {
 	}
 	if fs.Changed("ldpaths") {
 		opts.Linux.LDPaths = splitPath(o.ldpaths)
-	} else if lp := e.getenv("LD_LIBRARY_PATH"); lp != "" {
-		opts.Linux.LibraryPath = splitPath(lp)
+	} else {
+		opts.Linux.LibraryPath = libraryPath(e, o.root, o.ldLibPath, fs.Changed("ld-library-path"))
 	}
 	if !o.noOwners {
 		owners, problems := host.ReadOwners(o.root)

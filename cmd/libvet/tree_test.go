@@ -19,8 +19,10 @@ func TestTreeCLI(t *testing.T) {
 		{name: "tree-glibc-hwcaps-v3", args: []string{"tree", "--root", glibc, "--x86-level", "3", glibc + "/opt/app/bin/md5user"}, code: 1},
 		{name: "tree-glibc-baseline", args: []string{"tree", "--root", glibc, "--x86-level", "1", glibc + "/opt/app/bin/md5user"}, code: 0},
 		{name: "tree-glibc-ldpaths", args: []string{"tree", "--root", glibc, "--ldpaths", "/opt/vendor/lib", "--no-owners", glibc + "/opt/vendor/lib/libvendor.so.1"}, code: 1},
-		{name: "tree-glibc-library-path", args: []string{"tree", "--root", glibc, glibc + "/opt/app/lib/librun.so"},
-			env: map[string]string{"LD_LIBRARY_PATH": "/opt/app/private"}, code: 0},
+		{name: "tree-glibc-library-path", args: []string{"tree", "--root", glibc, "--ld-library-path", "/opt/app/private", glibc + "/opt/app/lib/librun.so"}, code: 0},
+		// The caller's LD_LIBRARY_PATH names this system's directories, not the root's.
+		{name: "tree-glibc-caller-library-path", args: []string{"tree", "--root", glibc, glibc + "/opt/app/lib/librun.so"},
+			env: map[string]string{"LD_LIBRARY_PATH": "/opt/app/private"}, code: 1},
 		{name: "tree-musl", args: []string{"tree", "--root", musl, musl + "/usr/lib/python3.12/site-packages/markupsafe/_speedups.cpython-312-x86_64-linux-musl.so"}, code: 0},
 		{name: "tree-musl-json", args: []string{"tree", "--root", musl, "--format=json", musl + "/usr/lib/python3.12/site-packages/markupsafe/_speedups.cpython-312-x86_64-linux-musl.so"}, code: 0},
 		{name: "tree-macos", args: []string{"tree", "--root", roots + "macos", roots + "macos/site-packages/google_crc32c/_crc32c.cpython-312-darwin.so"}, code: 0},
