@@ -3,14 +3,22 @@ package host
 import (
 	"errors"
 	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"sync"
 )
 
 // Owners are the package databases of a root that say who installed a
 // file: dpkg, rpm, apk, pacman, a conda environment's records, Homebrew
-// and Nix, each read as files through [RootFS].
+// and Nix, each read as files through [RootFS], and the databases of
+// Spack install trees, found from the paths asked about.
 type Owners struct {
 	root string
 	dbs  []OwnerLookup
+
+	mu    sync.Mutex
+	spack map[string]*Spack // directory → the Spack tree rooted there, nil when none
 }
 
 // ReadOwners reads every package database root has. A database that is
@@ -66,8 +74,100 @@ func (o *Owners) Owner(path string) (Package, bool) {
 			}
 		}
 	}
+	for _, p := range paths {
+		if s := o.spackTree(p); s != nil {
+			if pkg, ok := s.Owner(p); ok {
+				return pkg, true
+			}
+		}
+	}
 	return Package{}, false
 }
 
-// Empty reports whether the root has no package database.
-func (o *Owners) Empty() bool { return len(o.dbs) == 0 }
+// spackTree returns the database of the Spack install tree that holds
+// p: the nearest directory above p with a .spack-db/index.json. Spack
+// trees live wherever their configuration says (opt/spack in a Spack
+// checkout, a site's /sw/spack), so they are found from the paths asked
+// about rather than from a fixed place. A tree whose database cannot be
+// read owns nothing.
+func (o *Owners) spackTree(p string) *Spack {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.spack == nil {
+		o.spack = map[string]*Spack{}
+	}
+	fsys := RootFS(o.root)
+	var walked []string
+	var found *Spack
+	for dir := path.Dir(path.Clean("/" + p)); ; dir = path.Dir(dir) {
+		if s, ok := o.spack[dir]; ok {
+			found = s
+			break
+		}
+		walked = append(walked, dir)
+		if _, err := fs.Stat(fsys, strings.TrimPrefix(path.Join(dir, spackIndex), "/")); err == nil {
+			found, _ = ReadSpack(fsys, dir)
+			break
+		}
+		if dir == "/" {
+			break
+		}
+	}
+	for _, d := range walked {
+		o.spack[d] = found
+	}
+	return found
+}
+
+// Provides returns the installed packages that declare the shared
+// library soname, for binaries of architecture arch (an audit
+// Binary.Arch; "" for any): dpkg's shlibs and symbols files, rpm's
+// soname provides, apk's "so:" provides, pacman's library provides and
+// files. A need the loader does not find but an installed package
+// provides points at a library off the loader's search path, or a file
+// removed since. Conda, Homebrew, Nix and Spack record no provides.
+func (o *Owners) Provides(soname, arch string) []Package {
+	a, known := archNames[arch]
+	bits := 0
+	if known {
+		bits = a.bits
+	}
+	var out []Package
+	for _, db := range o.dbs {
+		var pkgs []Package
+		switch db := db.(type) {
+		case *Dpkg:
+			for _, l := range db.SharedLibrary(soname, "") {
+				pkgs = append(pkgs, l.Package)
+			}
+		case *Rpm:
+			if bits != 32 {
+				pkgs = append(pkgs, db.Provider(SonameCapability(soname, true, ""))...)
+			}
+			if bits != 64 {
+				pkgs = append(pkgs, db.Provider(SonameCapability(soname, false, ""))...)
+			}
+		case *Apk:
+			pkgs = db.Providers(soname)
+		case *Pacman:
+			pkgs = db.Providers(soname, bits)
+		}
+		for _, p := range pkgs {
+			if (!known || archFits(p.Arch, a)) && !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// DpkgArch returns the native architecture of the root's dpkg database
+// ("amd64"), "" when the root has none.
+func (o *Owners) DpkgArch() string {
+	for _, db := range o.dbs {
+		if d, ok := db.(*Dpkg); ok {
+			return d.Native()
+		}
+	}
+	return ""
+}

@@ -1,5 +1,10 @@
 package host
 
+import (
+	"slices"
+	"strings"
+)
+
 // A Provision is a package of a repository index that provides a shared
 // library: what the root's package manager could install to satisfy a
 // need. The indexes are those the root keeps (apk's APKINDEX cache, the
@@ -19,4 +24,49 @@ type Provision struct {
 	// id of dnf, yum and zypper, the sync database of pacman ("extra"),
 	// for apk the DESCRIPTION of the index (with its cache file name).
 	Repo string
+}
+
+// Fits reports whether the provision serves a binary of architecture
+// arch ("" fits all).
+func (p Provision) Fits(arch string) bool {
+	a, ok := archNames[arch]
+	if !ok {
+		return true
+	}
+	if p.Bits != 0 && p.Bits != a.bits {
+		return false
+	}
+	return archFits(p.Arch, a)
+}
+
+// archFits reports whether a package architecture as a manager names it
+// ("amd64", "armhf", "noarch") is one of a's, or any.
+func archFits(pkgArch string, a archName) bool {
+	switch pkgArch {
+	case "", "noarch", "any", "all":
+		return true
+	}
+	return slices.Contains(a.names, strings.ToLower(pkgArch))
+}
+
+// archName is an ELF architecture as package managers name it.
+type archName struct {
+	bits  int
+	names []string // dpkg, rpm, apk and pacman spellings
+}
+
+// archNames maps the architecture of ELF binaries (audit's Binary.Arch)
+// to its word size and the names package managers give it: dpkg
+// (amd64, i386, arm64, armhf, ppc64el, loong64), rpm (x86_64, i686,
+// aarch64, armv7hl), apk (x86, armv7, armhf), pacman (x86_64, armv7h).
+var archNames = map[string]archName{
+	"x86_64":      {64, []string{"x86_64", "amd64"}},
+	"i686":        {32, []string{"i686", "i586", "i486", "i386", "x86"}},
+	"aarch64":     {64, []string{"aarch64", "arm64"}},
+	"armv7l":      {32, []string{"armv7l", "armv7", "armv7hl", "armv7h", "armhf", "armel"}},
+	"ppc64le":     {64, []string{"ppc64le", "ppc64el"}},
+	"ppc64":       {64, []string{"ppc64"}},
+	"s390x":       {64, []string{"s390x"}},
+	"riscv64":     {64, []string{"riscv64"}},
+	"loongarch64": {64, []string{"loongarch64", "loong64"}},
 }

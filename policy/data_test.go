@@ -729,3 +729,14 @@ func dataTestDiffSets(got, want map[string][]string) []string {
 	slices.Sort(out)
 	return out
 }
+
+func TestDebianArch(t *testing.T) {
+	for arch, want := range map[string]string{
+		"x86_64": "amd64", "i686": "i386", "aarch64": "arm64", "armv7l": "armhf",
+		"ppc64le": "ppc64el", "loongarch64": "loong64", "mips": "", "": "",
+	} {
+		if got := DebianArch(arch); got != want {
+			t.Errorf("DebianArch(%q) = %q, want %q", arch, got, want)
+		}
+	}
+}

@@ -18,6 +18,7 @@ const debianDataPath = "policy/data/debian.txt"
 type debianArch struct {
 	arch    string // Binary.Arch of its ELF binaries
 	triplet string // multiarch tuple
+	order   int    // its place in the data file
 }
 
 var debianArches = mustData(parseDebianData(debianDataPath, debianData))
@@ -35,7 +36,7 @@ func parseDebianData(file string, data []byte) (map[string]debianArch, error) {
 		if _, dup := out[r.Fields[1]]; dup {
 			return nil, r.Errorf(file, "architecture %s listed twice", r.Fields[1])
 		}
-		out[r.Fields[1]] = debianArch{r.Fields[2], r.Fields[3]}
+		out[r.Fields[1]] = debianArch{r.Fields[2], r.Fields[3], len(out)}
 	}
 	return out, nil
 }
@@ -114,4 +115,18 @@ func judgeArch(r *audit.Report, tag, arch string, bins []*audit.Binary, code str
 		r.PlatformTag = tag
 		r.PlatformTags = []string{tag}
 	}
+}
+
+// DebianArch returns the dpkg architecture of ELF binaries of
+// architecture arch (an audit Binary.Arch: "aarch64" → "arm64"), the
+// first listed when several share it ("armv7l" → "armhf", not armel),
+// and "" for one Debian does not have.
+func DebianArch(arch string) string {
+	best := ""
+	for name, a := range debianArches {
+		if a.arch == arch && (best == "" || a.order < debianArches[best].order) {
+			best = name
+		}
+	}
+	return best
 }

@@ -116,9 +116,7 @@ func runTree(_ context.Context, args []string, e env) int {
 		for _, p := range problems {
 			fmt.Fprintf(e.stderr, "libvet tree: --root %s: %v; some owners may not be shown (--no-owners silences this)\n", o.root, p)
 		}
-		if !owners.Empty() {
-			opts.Owners = owners
-		}
+		opts.Owners = owners
 	}
 	t, err := host.Tree(o.root, file, opts)
 	if err != nil {
