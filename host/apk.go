@@ -122,24 +122,26 @@ func parseApkInstalled(data []byte, file string) ([]apkPackage, error) {
 		cur = nil
 		return nil
 	}
-	for lineNo, line := range strings.Split(string(data), "\n") {
-		lineNo++
-		line = strings.TrimSuffix(line, "\r")
-		if line == "" {
+	lines := newApkLines(bytes.NewReader(data), file, len(data)+1)
+	for lines.next() {
+		lineNo := lines.n
+		if lines.blank {
 			if err := finish(); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		if len(line) < 2 || line[1] != ':' {
-			return nil, fmt.Errorf("%s:%d: %q is not a \"X:value\" line", file, lineNo, binio.Clip(line, 80))
-		}
 		if cur == nil {
 			pkgs = append(pkgs, apkPackage{Package: Package{Manager: "apk"}})
 			cur, start, dir, haveDir = &pkgs[len(pkgs)-1], lineNo, "", false
 		}
-		val := line[2:]
-		switch line[0] {
+		switch lines.key {
+		case 'P', 'V', 'A', 'p', 'F', 'R':
+		default:
+			continue // not kept: no string for it
+		}
+		val := string(lines.val)
+		switch lines.key {
 		case 'P':
 			cur.Name = val
 		case 'V':
@@ -162,6 +164,9 @@ func parseApkInstalled(data []byte, file string) ([]apkPackage, error) {
 			}
 			cur.paths = append(cur.paths, apkKey(dir+"/"+val))
 		}
+	}
+	if lines.err != nil {
+		return nil, lines.err
 	}
 	if err := finish(); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"slices"
 	"strings"
 )
@@ -166,21 +167,34 @@ func parsePacmanDesc(data []byte, file string) (pacmanDesc, error) {
 // index keys.
 func parsePacmanFiles(data []byte) []string {
 	var files []string
-	in := false
-	for line := range strings.SplitSeq(string(data), "\n") {
-		line = strings.TrimSuffix(line, "\r")
-		switch {
-		case line == "":
-			in = false
-		case line == "%FILES%":
-			in = true
-		case in:
-			if k := apkKey(line); k != "" {
-				files = append(files, k)
-			}
+	for line := range pacmanFilesSection(data) {
+		if k := apkKey(line); k != "" {
+			files = append(files, k)
 		}
 	}
 	return files
+}
+
+// pacmanFilesSection yields the lines of the %FILES% section of a files
+// file as written: paths relative to the root, directories ending in
+// '/'.
+func pacmanFilesSection(data []byte) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		in := false
+		for line := range strings.SplitSeq(string(data), "\n") {
+			line = strings.TrimSuffix(line, "\r")
+			switch {
+			case line == "":
+				in = false
+			case line == "%FILES%":
+				in = true
+			case in:
+				if !yield(line) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // pacmanSoname returns the shared library that a %PROVIDES% entry

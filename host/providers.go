@@ -1,6 +1,7 @@
 package host
 
 import (
+	"io/fs"
 	"slices"
 	"strings"
 )
@@ -24,6 +25,72 @@ type Provision struct {
 	// id of dnf, yum and zypper, the sync database of pacman ("extra"),
 	// for apk the DESCRIPTION of the index (with its cache file name).
 	Repo string
+}
+
+// Providers are the packages of a root's repository indexes that
+// provide the shared libraries asked for: what its package manager could
+// install. Read them with [ReadProviders].
+type Providers struct {
+	bySoname map[string][]Provision
+	// Files are the index files read, relative to the root, sorted.
+	Files []string
+}
+
+// ReadProviders reads the repository indexes that root keeps — apk's
+// APKINDEX cache, the repodata that dnf, yum and zypper cache, pacman's
+// sync databases (see [ReadApkIndexes], [ReadRpmRepos],
+// [ReadPacmanSync]) — and keeps the packages that provide one of
+// sonames. A root with no index gives empty Providers and no problem; a
+// broken index is left out and returned among the problems.
+//
+// Limitations: only indexes the root has cached count, as current as
+// the root's last `apk update`, `dnf makecache` or `pacman -Sy`; apt's
+// lists name no files (apt-file's Contents are lz4-compressed and not
+// read), so on Debian and Ubuntu libvet's own table from Debian's
+// Contents index and the PEP 804 mappings answer instead.
+func ReadProviders(root string, sonames []string) (*Providers, []error) {
+	p := &Providers{bySoname: map[string][]Provision{}}
+	if len(sonames) == 0 {
+		return p, nil
+	}
+	want := make(map[string]bool, len(sonames))
+	for _, s := range sonames {
+		want[s] = true
+	}
+	keep := func(s string) bool { return want[s] }
+	fsys := RootFS(root)
+	var problems []error
+	for _, read := range []func(root fs.FS, want func(string) bool) ([]Provision, []string, []error){
+		ReadApkIndexes, ReadRpmRepos, ReadPacmanSync,
+	} {
+		provs, files, probs := read(fsys, keep)
+		for _, pr := range provs {
+			p.bySoname[pr.Soname] = append(p.bySoname[pr.Soname], pr)
+		}
+		p.Files = append(p.Files, files...)
+		problems = append(problems, probs...)
+	}
+	slices.Sort(p.Files)
+	return p, problems
+}
+
+// For returns the packages that provide soname for a binary of
+// architecture arch (an audit Binary.Arch: "x86_64", "i686", "aarch64";
+// "" accepts any): those whose word size (when the index says) and
+// architecture fit, or that are for every architecture ("noarch",
+// "any"). They are in the readers' order: by soname, word size, name,
+// version, architecture and repository.
+func (p *Providers) For(soname, arch string) []Provision {
+	if p == nil {
+		return nil
+	}
+	var out []Provision
+	for _, pr := range p.bySoname[soname] {
+		if pr.Fits(arch) {
+			out = append(out, pr)
+		}
+	}
+	return out
 }
 
 // Fits reports whether the provision serves a binary of architecture

@@ -54,6 +54,10 @@ type depsNeed struct {
 	// DepURLs no mapping covers, on Debian and Ubuntu, Debian's Contents
 	// index of the packages that ship the soname.
 	Source string `json:"source,omitempty"`
+	// Manager is, for `libvet host`, the package manager whose repository
+	// index in the root named Packages ("apk", "dnf"); "" when they come
+	// from the mapping.
+	Manager string `json:"manager,omitempty"`
 	// Problem says why no package is named.
 	Problem string `json:"problem,omitempty"`
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/libvet/libvet/audit"
 	"github.com/libvet/libvet/externaldeps"
 	"github.com/libvet/libvet/host"
+	"github.com/libvet/libvet/policy"
 )
 
 // hostSchema is the JSON schema of `libvet host --format json`.
@@ -29,8 +30,11 @@ type hostReport struct {
 	// Ecosystem is the ecosystem the suggestions are for and Detected how
 	// it was chosen; Ecosystem is "" when none could be, and Detected
 	// then says why.
-	Ecosystem string         `json:"ecosystem"`
-	Detected  string         `json:"detected"`
+	Ecosystem string `json:"ecosystem"`
+	Detected  string `json:"detected"`
+	// Indexes are the repository indexes of the root that were read for
+	// the packages that provide missing libraries (paths in the root).
+	Indexes   []string       `json:"indexes"`
 	Artifacts []hostArtifact `json:"artifacts"`
 	// Install installs every suggested package; empty when nothing is
 	// missing or no package is known.
@@ -61,6 +65,9 @@ type hostNeed struct {
 	Path  string `json:"path,omitempty"`
 	Step  string `json:"step,omitempty"`
 	Owner *owner `json:"owner,omitempty"`
+	// Installed are, for a missing library, the installed packages that
+	// declare it: the loader does not find it where they put it.
+	Installed []*owner `json:"installed,omitempty"`
 	// Reason says, for a missing library, where it was looked for (or
 	// that the one found lacks the symbol versions needed).
 	Reason string `json:"reason,omitempty"`
@@ -81,11 +88,31 @@ func newOwner(p host.Package) *owner {
 	return &owner{Manager: p.Manager, Name: p.Name, Version: p.Version, Arch: p.Arch}
 }
 
+// hostInputs is what the host answer is built from besides the reports.
+type hostInputs struct {
+	root                string
+	owners              hostOwners
+	providers           *host.Providers // the root's repository indexes
+	dpkgNative          string          // the root's dpkg architecture, "" without dpkg
+	ecosystem, detected string
+}
+
+// hostOwners are the root's package databases: who installed a file,
+// which installed packages declare a library.
+type hostOwners interface {
+	host.OwnerLookup
+	Provides(soname, arch string) []host.Package
+}
+
 // hostAnswer builds the host answer from reports audited with the host's
 // library search and no platform promises.
-func hostAnswer(reports []*audit.Report, root string, owners host.OwnerLookup, ecosystem, detected string) hostReport {
-	out := hostReport{SchemaVersion: "1", Root: root, Ecosystem: ecosystem, Detected: detected,
-		Artifacts: []hostArtifact{}, Install: depsInstall{Packages: []string{}}}
+func hostAnswer(reports []*audit.Report, in hostInputs) hostReport {
+	out := hostReport{SchemaVersion: "1", Root: in.root, Ecosystem: in.ecosystem, Detected: in.detected,
+		Indexes: []string{}, Artifacts: []hostArtifact{}, Install: depsInstall{Packages: []string{}}}
+	if in.providers != nil {
+		out.Indexes = append(out.Indexes, in.providers.Files...)
+	}
+	managers := map[string]bool{}
 	for _, r := range reports {
 		a := hostArtifact{Path: r.Path, Needs: []hostNeed{}, Error: r.Error}
 		needs := map[string]*hostNeed{}
@@ -110,9 +137,9 @@ func hostAnswer(reports []*audit.Report, root string, owners host.OwnerLookup, e
 				case audit.ByArtifact:
 					add(hostNeed{Soname: res.Need, Status: "artifact", Path: res.Path, Step: res.Detail}, b.Member)
 				case audit.BySkip:
-					if audit.IsLoader(res.Need) && !loaderIn(root, b.Interp, res.Need) {
+					if audit.IsLoader(res.Need) && !loaderIn(in.root, b.Interp, res.Need) {
 						add(hostNeed{Soname: res.Need, Status: "missing",
-							Reason: fmt.Sprintf("the dynamic loader %s is not in %s: %s is for another architecture or C library than this system", res.Need, root, b.Member)}, b.Member)
+							Reason: fmt.Sprintf("the dynamic loader %s is not in %s: %s is for another architecture or C library than this system", res.Need, in.root, b.Member)}, b.Member)
 						break
 					}
 					add(hostNeed{Soname: res.Need, Status: "interpreter", Step: res.Detail}, b.Member)
@@ -125,22 +152,18 @@ func hostAnswer(reports []*audit.Report, root string, owners host.OwnerLookup, e
 			if isForeign(r, x) {
 				continue
 			}
-			for _, by := range x.NeededBy {
-				if x.Path == "" {
-					s := suggest(x, ecosystem)
-					n := hostNeed{Soname: x.Soname, Status: "missing", Reason: x.Reason, Suggest: &s}
-					// Found but too old: the package to upgrade is the owner.
-					if x.Incompatible != "" {
-						n.Path, n.Owner = x.Incompatible, ownerOf(owners, x.Incompatible)
-						if n.Owner != nil {
-							s.Packages, s.Alternatives, s.Problem = []string{n.Owner.Name}, nil, ""
-							s.Source = fmt.Sprintf("a newer version of %s, which owns the one found (%s)", n.Owner.Name, n.Owner.Version)
-						}
-					}
-					add(n, by)
-					continue
+			if x.Path != "" {
+				for _, by := range x.NeededBy {
+					add(hostNeed{Soname: x.Soname, Status: "host", Path: x.Path, Step: x.Step, Owner: ownerOf(in.owners, x.Path)}, by)
 				}
-				add(hostNeed{Soname: x.Soname, Status: "host", Path: x.Path, Step: x.Step, Owner: ownerOf(owners, x.Path)}, by)
+				continue
+			}
+			n := in.missing(x, archOf(r, x))
+			if n.Suggest != nil && n.Suggest.Manager != "" {
+				managers[n.Suggest.Manager] = true
+			}
+			for _, by := range x.NeededBy {
+				add(n, by)
 			}
 		}
 		for _, n := range needs {
@@ -148,8 +171,10 @@ func hostAnswer(reports []*audit.Report, root string, owners host.OwnerLookup, e
 			if n.Status == "missing" {
 				a.Missing++
 				if n.Suggest != nil {
-					n.Suggest.NeededBy = n.NeededBy
-					for _, p := range n.Suggest.Packages {
+					s := *n.Suggest // needs share the suggestion of their library
+					s.NeededBy = n.NeededBy
+					n.Suggest = &s
+					for _, p := range s.Packages {
 						if !slices.Contains(out.Install.Packages, p) {
 							out.Install.Packages = append(out.Install.Packages, p)
 						}
@@ -171,10 +196,117 @@ func hostAnswer(reports []*audit.Report, root string, owners host.OwnerLookup, e
 		out.Artifacts = append(out.Artifacts, a)
 	}
 	sort.Strings(out.Install.Packages)
-	if len(out.Install.Packages) > 0 && ecosystem != "" {
-		out.Install.Command, _ = externaldeps.InstallCommand(externaldeps.MappingFor(ecosystem), out.Install.Packages)
+	if len(out.Install.Packages) > 0 {
+		out.Install.Command = installCommand(managers, in.ecosystem, out.Install.Packages)
 	}
 	return out
+}
+
+// missing is the answer for an external library the loader does not
+// find (or finds too old), of a binary of architecture arch: what would
+// provide it — the root's own repository indexes first, then libvet's
+// Debian table and the PEP 804 mapping of the ecosystem — and which
+// installed packages declare it though the loader does not find it.
+func (in hostInputs) missing(x audit.ExternalLib, arch string) hostNeed {
+	s := suggest(x, in.ecosystem)
+	n := hostNeed{Soname: x.Soname, Status: "missing", Reason: x.Reason}
+	if x.Incompatible != "" {
+		// Found but too old: the package to upgrade is the owner.
+		n.Path, n.Owner = x.Incompatible, ownerOf(in.owners, x.Incompatible)
+		if n.Owner != nil {
+			s.Packages, s.Alternatives, s.Problem = []string{n.Owner.Name}, nil, ""
+			s.Source = fmt.Sprintf("a newer version of %s, which owns the one found (%s)", n.Owner.Name, n.Owner.Version)
+			n.Suggest = &s
+			return n
+		}
+	} else if in.owners != nil {
+		for _, p := range in.owners.Provides(x.Soname, arch) {
+			n.Installed = append(n.Installed, newOwner(p))
+		}
+	}
+	if provs := in.providers.For(x.Soname, arch); len(provs) > 0 {
+		var names []string
+		for _, p := range provs {
+			if !slices.Contains(names, p.Name) {
+				names = append(names, p.Name)
+			}
+		}
+		s.Packages, s.Alternatives, s.Problem = names[:1], nil, ""
+		for _, alt := range names[1:] {
+			s.Alternatives = append(s.Alternatives, []string{alt})
+		}
+		p := provs[0]
+		s.Manager = p.Manager
+		s.Source = fmt.Sprintf("the root's %s index %s: %s %s provides it", p.Manager, p.Repo, p.Name, p.Version)
+	} else if in.dpkgNative != "" && len(s.Packages) > 0 && externaldeps.MappingFor(in.ecosystem) == "ubuntu" {
+		// A binary of another architecture needs that architecture's
+		// packages, which dpkg installs as name:arch.
+		if da := policy.DebianArch(arch); da != "" && da != in.dpkgNative {
+			for i, p := range s.Packages {
+				s.Packages[i] = p + ":" + da
+			}
+			s.Source += fmt.Sprintf("; for %s, not the root's %s (dpkg --add-architecture %s first)", da, in.dpkgNative, da)
+		}
+	}
+	if len(s.Packages) == 0 && len(n.Installed) > 0 {
+		s.Problem = "an installed package declares it, off the loader's search path: add its directory to the loader's configuration (ld.so.conf, musl's path file) or to LD_LIBRARY_PATH"
+	} else if len(s.Packages) == 0 && in.providers != nil && len(in.providers.Files) == 0 && externaldeps.MappingFor(in.ecosystem) != "ubuntu" {
+		// (apt's lists name no files: on Debian there is no index to make.)
+		const noIndex = "the root keeps no repository index that names files (apk update, dnf makecache, zypper refresh or pacman -Fy make one)"
+		if s.Problem == "" {
+			s.Problem = noIndex
+		} else {
+			s.Problem += "; " + noIndex
+		}
+	}
+	n.Suggest = &s
+	return n
+}
+
+// archOf returns the architecture of the artifact's binaries that need
+// x (audit Binary.Arch), "" when they differ or none is known; a need of
+// a host library counts as the artifact's first ELF binary's.
+func archOf(r *audit.Report, x audit.ExternalLib) string {
+	arch := ""
+	for _, b := range r.Binaries {
+		if b.Format != audit.FormatELF || b.Arch == "" {
+			continue
+		}
+		if arch == "" {
+			arch = b.Arch
+		}
+		if slices.Contains(x.NeededBy, b.Member) && b.Arch != arch {
+			return ""
+		}
+	}
+	return arch
+}
+
+// installCommands install packages with the manager whose repository
+// index named them.
+var installCommands = map[string]string{
+	"apk":    "apk add",
+	"dnf":    "dnf install",
+	"yum":    "yum install",
+	"zypper": "zypper install",
+	"pacman": "pacman -S",
+}
+
+// installCommand installs pkgs: with the manager whose index named them
+// when there is one, else as the ecosystem's PEP 804 mapping says.
+func installCommand(managers map[string]bool, ecosystem string, pkgs []string) string {
+	if len(managers) == 1 {
+		for m := range managers {
+			if c, ok := installCommands[m]; ok {
+				return c + " " + strings.Join(pkgs, " ")
+			}
+		}
+	}
+	if ecosystem == "" {
+		return ""
+	}
+	c, _ := externaldeps.InstallCommand(externaldeps.MappingFor(ecosystem), pkgs)
+	return c
 }
 
 // loaderIn reports whether the root has the dynamic loader name: at the
@@ -212,6 +344,9 @@ func isForeign(r *audit.Report, x audit.ExternalLib) bool {
 
 // ownerOf asks the root's package databases who installed path.
 func ownerOf(owners host.OwnerLookup, path string) *owner {
+	if owners == nil {
+		return nil
+	}
 	if p, ok := owners.Owner(path); ok {
 		return newOwner(p)
 	}
@@ -227,6 +362,9 @@ func writeHostText(w io.Writer, h hostReport) error {
 		eco = "none"
 	}
 	fmt.Fprintf(&b, "root: %s; ecosystem: %s (%s)\n", h.Root, eco, h.Detected)
+	if len(h.Indexes) > 0 {
+		fmt.Fprintf(&b, "repository indexes: %s\n", strings.Join(h.Indexes, ", "))
+	}
 	for _, a := range h.Artifacts {
 		fmt.Fprintf(&b, "\n%s\n", a.Path)
 		if a.Error != "" {
@@ -251,6 +389,9 @@ func writeHostText(w io.Writer, h hostReport) error {
 					fmt.Fprintf(&b, "  (%s)", s.Problem)
 				}
 				fmt.Fprintf(&b, "\n      needed by %s\n      %s\n", strings.Join(n.NeededBy, ", "), n.Reason)
+				for _, p := range n.Installed {
+					fmt.Fprintf(&b, "      installed: %s %s (%s) declares it, but the loader does not find it there\n", p.Name, p.Version, p.Manager)
+				}
 			case "host":
 				own := "no package owns it"
 				if n.Owner != nil {

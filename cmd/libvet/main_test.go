@@ -106,6 +106,15 @@ func TestCLI(t *testing.T) {
 			"../../testdata/wheels/MarkupSafe-2.1.5-cp312-cp312-musllinux_1_1_x86_64.whl"}, code: 0},
 		{name: "host-musl-wheel-glibc-root", args: []string{"host", "--root", "../../testdata/roots/glibc", "--ecosystem", "ubuntu",
 			"../../testdata/wheels/MarkupSafe-2.1.5-cp312-cp312-musllinux_1_1_x86_64.whl"}, code: 1},
+		// An Alpine root: apk's repository index names the packages (PEP 804 has no Alpine mapping),
+		// and the installed package whose library is off musl's path is named.
+		{name: "host-alpine-root", args: []string{"host", "--root", "../../testdata/roots/alpine",
+			"../../testdata/roots/alpine/usr/lib/python3.12/site-packages/markupsafe/_speedups.cpython-312-x86_64-linux-musl.so"}, code: 1},
+		{name: "host-alpine-root-json", args: []string{"host", "--root", "../../testdata/roots/alpine", "--format", "json",
+			"../../testdata/roots/alpine/usr/lib/python3.12/site-packages/markupsafe/_speedups.cpython-312-x86_64-linux-musl.so"}, code: 1},
+		// A wheel of another architecture than the root's dpkg: name:arch packages.
+		{name: "host-foreign-arch", args: []string{"host", "--root", "../../testdata/roots/glibc", "--ecosystem", "ubuntu",
+			"../../testdata/wheels/markupsafe-3.0.4-cp312-cp312-manylinux2014_aarch64.manylinux_2_17_aarch64.manylinux_2_28_aarch64.whl"}, code: 1},
 		{name: "host-bad-root", args: []string{"host", "--root", "../../testdata/nonexistent",
 			"../../testdata/wheels/MarkupSafe-2.1.5-cp312-cp312-musllinux_1_1_x86_64.whl"}, code: 2},
 		{name: "deb-root-json", args: []string{"show", "--format", "json", "--root", "../../testdata/dpkgroot/debian", "../../testdata/containers/liblz4-1_1.9.4-1_amd64.deb"}, code: 0},

@@ -265,9 +265,32 @@ func (o *options) host(e env, reports []*audit.Report, cfgHost audit.LibraryFind
 	for _, p := range problems {
 		fmt.Fprintf(e.stderr, "libvet host: --root %s: %v; some owners may not be shown\n", o.root, p)
 	}
-	h := hostAnswer(reports, o.root, owners, eco, how)
+	in := hostInputs{root: o.root, owners: owners, dpkgNative: owners.DpkgArch(), ecosystem: eco, detected: how}
+	if sonames := missingSonames(reports); len(sonames) > 0 {
+		var problems []error
+		in.providers, problems = host.ReadProviders(o.root, sonames)
+		for _, p := range problems {
+			fmt.Fprintf(e.stderr, "libvet host: --root %s: %v; its packages are not suggested\n", o.root, p)
+		}
+	}
+	h := hostAnswer(reports, in)
 	missing := slices.ContainsFunc(h.Artifacts, func(a hostArtifact) bool { return a.Missing > 0 })
 	return o.answer(e, reports, h, func(w io.Writer) error { return writeHostText(w, h) }, missing)
+}
+
+// missingSonames are the libraries the reports' binaries need that the
+// host search did not find (or found too old), sorted.
+func missingSonames(reports []*audit.Report) []string {
+	var out []string
+	for _, r := range reports {
+		for _, x := range r.ExternalLibs {
+			if x.Path == "" && !slices.Contains(out, x.Soname) {
+				out = append(out, x.Soname)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // answer writes the answer of deps or host (v as JSON, or text), says on

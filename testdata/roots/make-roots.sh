@@ -1,5 +1,5 @@
 #!/bin/sh
-# Rebuilds the fixture roots testdata/roots/glibc, musl and macos (see
+# Rebuilds the fixture roots testdata/roots/glibc, musl, alpine, macos and windows (see
 # README.md): real libraries from Debian 12 packages and committed wheels,
 # tiny test binaries built with gcc (-nostdlib) and edited with patchelf,
 # and an ld.so.cache written by `ldconfig -r`. Needs root (ldconfig -r),
@@ -97,6 +97,93 @@ unzip -p "$wheels/MarkupSafe-2.1.5-cp312-cp312-musllinux_1_1_x86_64.whl" $so >"$
 cp "$M/usr/lib/python3.12/site-packages/$so" "$M/opt/musl/lib/libextra.so.1"
 patchelf --set-soname libextra.so.1 "$M/opt/musl/lib/libextra.so.1"
 patchelf --add-needed libextra.so.1 "$M/usr/lib/python3.12/site-packages/$so"
+
+# --- alpine: an Alpine-like root with apk's databases --------------------------
+# The installed database and the cached repository index (APKINDEX) are
+# written here in apk's formats (Alpine's mirror is not reachable from
+# where these fixtures are made); see README.md.
+A=$here/alpine
+rm -rf "$A"
+mkdir -p "$A/etc/apk" "$A/lib/apk/db" "$A/var/cache/apk" "$A/usr/lib/vetdemo" \
+	"$A/usr/lib/python3.12/site-packages/markupsafe"
+printf "libvet fixture: a stand-in for musl's loader and libc (see testdata/roots/README.md)\n" >"$A/lib/ld-musl-x86_64.so.1"
+printf 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n' >"$A/etc/os-release"
+printf 'https://dl-cdn.alpinelinux.org/alpine/v3.20/main\nhttps://dl-cdn.alpinelinux.org/alpine/v3.20/community\n' >"$A/etc/apk/repositories"
+so=markupsafe/_speedups.cpython-312-x86_64-linux-musl.so
+unzip -p "$wheels/MarkupSafe-2.1.5-cp312-cp312-musllinux_1_1_x86_64.whl" $so >"$A/usr/lib/python3.12/site-packages/$so"
+patchelf --add-needed libz.so.1 --add-needed libffi.so.8 --add-needed libvetdemo.so.1 "$A/usr/lib/python3.12/site-packages/$so"
+# An installed library off musl's search path (/lib:/usr/local/lib:/usr/lib).
+echo 'int vetdemo(void) { return 1; }' >"$tmp/vetdemo.c"
+gcc -shared -nostdlib -fPIC -Wl,-soname,libvetdemo.so.1 -o "$A/usr/lib/vetdemo/libvetdemo.so.1" "$tmp/vetdemo.c"
+cat >"$A/lib/apk/db/installed" <<'APK'
+P:musl
+V:1.2.5-r0
+A:x86_64
+T:the musl c library (libc) implementation
+U:https://musl.libc.org/
+L:MIT
+o:musl
+p:so:libc.musl-x86_64.so.1=1
+F:lib
+R:ld-musl-x86_64.so.1
+
+P:libvetdemo
+V:1.0-r0
+A:x86_64
+T:libvet fixture: a library installed off the loader's path
+L:MIT
+o:libvetdemo
+D:so:libc.musl-x86_64.so.1
+p:so:libvetdemo.so.1=1
+F:usr/lib/vetdemo
+R:libvetdemo.so.1
+
+APK
+# The repository index apk update caches: DESCRIPTION and APKINDEX in a
+# gzipped tar (unsigned: a signature segment would come first).
+mkdir -p "$tmp/index"
+printf 'v3.20.3-libvet-fixture' >"$tmp/index/DESCRIPTION"
+cat >"$tmp/index/APKINDEX" <<'APK'
+P:libffi
+V:3.4.6-r0
+A:x86_64
+S:13874
+I:45056
+T:portable, high level programming interface to various calling conventions
+U:https://sourceware.org/libffi/
+L:MIT
+o:libffi
+D:so:libc.musl-x86_64.so.1
+p:so:libffi.so.8=8.1.4
+
+P:musl
+V:1.2.5-r0
+A:x86_64
+S:411323
+I:643072
+T:the musl c library (libc) implementation
+U:https://musl.libc.org/
+L:MIT
+o:musl
+p:so:libc.musl-x86_64.so.1=1
+
+P:zlib
+V:1.3.1-r1
+A:x86_64
+S:53255
+I:110592
+T:A compression/decompression Library
+U:https://zlib.net/
+L:Zlib
+o:zlib
+D:so:libc.musl-x86_64.so.1
+p:so:libz.so.1=1.3.1
+
+APK
+# apk-tools 2 names the cache file by the first 4 bytes of the SHA-1 of
+# the repository URL: a7d0ee1f for .../v3.20/main.
+h=$(printf %s https://dl-cdn.alpinelinux.org/alpine/v3.20/main | sha1sum | cut -c1-8)
+(cd "$tmp/index" && tar --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - DESCRIPTION APKINDEX) | gzip -9n >"$A/var/cache/apk/APKINDEX.$h.tar.gz"
 
 # --- macos: a Mach-O extension with its delocated dylib -----------------------
 D=$here/macos
