@@ -250,13 +250,12 @@ func (in hostInputs) missing(x audit.ExternalLib, arch string) hostNeed {
 	}
 	if len(s.Packages) == 0 && len(n.Installed) > 0 {
 		s.Problem = "an installed package declares it, off the loader's search path: add its directory to the loader's configuration (ld.so.conf, musl's path file) or to LD_LIBRARY_PATH"
-	} else if len(s.Packages) == 0 && in.providers != nil && len(in.providers.Files) == 0 && externaldeps.MappingFor(in.ecosystem) != "ubuntu" {
-		// (apt's lists name no files: on Debian there is no index to make.)
-		const noIndex = "the root keeps no repository index that names files (apk update, dnf makecache, zypper refresh or pacman -Fy make one)"
-		if s.Problem == "" {
-			s.Problem = noIndex
-		} else {
-			s.Problem += "; " + noIndex
+	} else if len(s.Packages) == 0 && in.providers != nil {
+		switch {
+		case len(in.providers.Files) > 0:
+			s.Problem = strings.Join(nonEmpty(s.Problem, "no package of the root's repository indexes provides it"), "; ")
+		case externaldeps.MappingFor(in.ecosystem) != "ubuntu": // apt's lists name no files: there is no index to make
+			s.Problem = strings.Join(nonEmpty(s.Problem, "the root keeps no repository index that names files (apk update, dnf makecache, zypper refresh or pacman -Fy make one)"), "; ")
 		}
 	}
 	n.Suggest = &s
@@ -325,6 +324,11 @@ func loaderIn(root, interp, name string) bool {
 	return false
 }
 
+// nonEmpty returns the strings of ss that are not empty.
+func nonEmpty(ss ...string) []string {
+	return slices.DeleteFunc(ss, func(s string) bool { return s == "" })
+}
+
 // statusRank orders needs: missing first, then host, artifact, the rest.
 func statusRank(s string) int {
 	return slices.Index([]string{"missing", "host", "artifact", "interpreter", "excluded"}, s)
@@ -384,7 +388,7 @@ func writeHostText(w io.Writer, h hostReport) error {
 			case "missing":
 				fmt.Fprintf(&b, "  MISSING %s", n.Soname)
 				if s := n.Suggest; s != nil && len(s.Packages) > 0 {
-					fmt.Fprintf(&b, "  →  %s (%s, %s)", strings.Join(s.Packages, " "), s.DepURL, s.Source)
+					fmt.Fprintf(&b, "  →  %s (%s)", strings.Join(s.Packages, " "), strings.Join(nonEmpty(s.DepURL, s.Source), ", "))
 				} else if s != nil && s.Problem != "" {
 					fmt.Fprintf(&b, "  (%s)", s.Problem)
 				}

@@ -112,6 +112,13 @@ func TestCLI(t *testing.T) {
 			"../../testdata/roots/alpine/usr/lib/python3.12/site-packages/markupsafe/_speedups.cpython-312-x86_64-linux-musl.so"}, code: 1},
 		{name: "host-alpine-root-json", args: []string{"host", "--root", "../../testdata/roots/alpine", "--format", "json",
 			"../../testdata/roots/alpine/usr/lib/python3.12/site-packages/markupsafe/_speedups.cpython-312-x86_64-linux-musl.so"}, code: 1},
+		// Roots whose dnf, zypper and pacman caches (made by those tools; host/testdata) name the packages.
+		{name: "host-dnf-root", args: []string{"host", "--root", "../../host/testdata/rpmrepo/dnf", "--ecosystem", "fedora",
+			"../../testdata/roots/vetdemo/needs-vetdemo.so"}, code: 1},
+		{name: "host-zypper-root-json", args: []string{"host", "--root", "../../host/testdata/rpmrepo/zypper", "--format", "json",
+			"../../testdata/roots/vetdemo/needs-vetdemo.so"}, code: 1},
+		{name: "host-pacman-root", args: []string{"host", "--root", "../../host/testdata/pacmansync/root", "--ecosystem", "arch",
+			"../../testdata/roots/vetdemo/needs-vetdemo.so"}, code: 1},
 		// A wheel of another architecture than the root's dpkg: name:arch packages.
 		{name: "host-foreign-arch", args: []string{"host", "--root", "../../testdata/roots/glibc", "--ecosystem", "ubuntu",
 			"../../testdata/wheels/markupsafe-3.0.4-cp312-cp312-manylinux2014_aarch64.manylinux_2_17_aarch64.manylinux_2_28_aarch64.whl"}, code: 1},

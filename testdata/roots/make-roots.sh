@@ -1,5 +1,5 @@
 #!/bin/sh
-# Rebuilds the fixture roots testdata/roots/glibc, musl, alpine, macos and windows (see
+# Rebuilds the fixture roots testdata/roots/glibc, musl, alpine, vetdemo, macos and windows (see
 # README.md): real libraries from Debian 12 packages and committed wheels,
 # tiny test binaries built with gcc (-nostdlib) and edited with patchelf,
 # and an ld.so.cache written by `ldconfig -r`. Needs root (ldconfig -r),
@@ -184,6 +184,18 @@ APK
 # the repository URL: a7d0ee1f for .../v3.20/main.
 h=$(printf %s https://dl-cdn.alpinelinux.org/alpine/v3.20/main | sha1sum | cut -c1-8)
 (cd "$tmp/index" && tar --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - DESCRIPTION APKINDEX) | gzip -9n >"$A/var/cache/apk/APKINDEX.$h.tar.gz"
+
+# --- vetdemo: a binary that needs the libraries of the repository-index
+# fixtures (host/testdata/rpmrepo, host/testdata/pacmansync), for
+# `libvet host --root` against those roots ------------------------------------
+V=$here/vetdemo
+rm -rf "$V"
+mkdir -p "$V" "$tmp/stubs"
+echo 'int vetdemo(void) { return 0; }' >"$tmp/stubs/s.c"
+gcc -shared -nostdlib -fPIC -Wl,-soname,libvetdemo.so.1 -o "$tmp/stubs/libvetdemo.so" "$tmp/stubs/s.c"
+gcc -shared -nostdlib -fPIC -Wl,-soname,libvet+extra-2.5.so -o "$tmp/stubs/libvet+extra-2.5.so" "$tmp/stubs/s.c"
+echo 'int vetdemo(void); int use(void) { return vetdemo(); }' >"$tmp/stubs/use.c"
+gcc -shared -nostdlib -fPIC -o "$V/needs-vetdemo.so" "$tmp/stubs/use.c" -Wl,--no-as-needed -L"$tmp/stubs" -lvetdemo -l:libvet+extra-2.5.so
 
 # --- macos: a Mach-O extension with its delocated dylib -----------------------
 D=$here/macos
