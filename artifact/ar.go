@@ -95,7 +95,7 @@ func (a *Artifact) readAr(f io.ReaderAt, size int64) ([]arEntry, error) {
 		if len(entries) >= a.lim.MaxMembers {
 			return nil, a.fail("", reasonf(ErrTooManyMembers, "archive has more than %d entries (Limits.MaxMembers)", a.lim.MaxMembers))
 		}
-		if why := unsafeName(name); why != "" {
+		if why := UnsafeName(name); why != "" {
 			return nil, a.fail(name, reasonf(ErrUnsafePath, "unsafe member name (%s); refusing to read it", why))
 		}
 		if e.name = cleanName(name); e.name == "" || strings.Contains(e.name, "/") {

@@ -230,7 +230,7 @@ func (sc *scan) entry(i int, hdr *tar.Header, inner string) (*Member, error) {
 	case tar.TypeXGlobalHeader, 'V': // PAX global header, GNU volume label
 		return nil, nil // not files
 	}
-	if why := unsafeName(hdr.Name); why != "" {
+	if why := UnsafeName(hdr.Name); why != "" {
 		return nil, a.fail(raw, reasonf(ErrUnsafePath, "unsafe member name (%s); refusing to read it", why))
 	}
 	if hdr.Typeflag == tar.TypeDir || hdr.Typeflag == 'D' { // 'D': a GNU dump directory
@@ -255,7 +255,7 @@ func (sc *scan) entry(i int, hdr *tar.Header, inner string) (*Member, error) {
 		}
 		sc.total += m.Size
 	case tar.TypeLink:
-		if why := unsafeName(hdr.Linkname); why != "" {
+		if why := UnsafeName(hdr.Linkname); why != "" {
 			return nil, a.fail(m.Path, reasonf(ErrUnsafePath, "unsafe hard link target %q (%s); refusing to read it", hdr.Linkname, why))
 		}
 		if m.Link = cleanName(hdr.Linkname); m.Link == "" {

@@ -363,7 +363,7 @@ func (a *Artifact) readRecord(w *Wheel) {
 				a.problem(path, "line %d: %s hash; PEP 427 requires sha256 or stronger", line, algo)
 			}
 		}
-		if why := unsafeName(e.Path); why != "" {
+		if why := UnsafeName(e.Path); why != "" {
 			a.seriousProblem(path, "line %d lists an unsafe path %q (%s)", line, e.Path, why)
 			continue
 		}

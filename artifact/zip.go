@@ -185,7 +185,7 @@ func (a *Artifact) openZip() error {
 		}
 		m.Mode = entryMode(binary.LittleEndian.Uint16(hdr[4:]), binary.LittleEndian.Uint32(hdr[38:]))
 
-		if why := unsafeName(name); why != "" {
+		if why := UnsafeName(name); why != "" {
 			return a.fail(name, reasonf(ErrUnsafePath, "unsafe member name (%s); refusing to read it", why))
 		}
 		dir := strings.HasSuffix(name, "/")
@@ -375,9 +375,12 @@ func entryMode(madeBy uint16, attrs uint32) fs.FileMode {
 	return mode
 }
 
-// unsafeName says why a zip entry name could escape the directory it is
-// extracted to, or returns "".
-func unsafeName(name string) string {
+// UnsafeName says why an archive member name could escape the directory
+// it would be extracted to (empty, a NUL byte, absolute, a Windows drive
+// letter, a ".." component; slashes and backslashes both separate), or returns ""
+// for a safe one. It is the check of every member libvet reads, for the
+// archives it does not open itself too (package-manager indexes).
+func UnsafeName(name string) string {
 	switch {
 	case name == "":
 		return "empty name"

@@ -162,7 +162,7 @@ func ReadApkIndexes(root fs.FS, want func(soname string) bool) (provs []Provisio
 		}
 	}
 	slices.Sort(files)
-	return sortCachedProvisions(provs), files, sortProblems(problems)
+	return sortProvisions(provs), files, sortProblems(problems)
 }
 
 // readCacheDir lists dir, a directory where a package manager caches
@@ -464,7 +464,7 @@ func (x cachedIndexTar) walk(root fs.FS, file string, fn func(name string, r io.
 			if err != nil {
 				return err
 			}
-			if why := unsafeMemberName(hdr.Name); why != "" {
+			if why := artifact.UnsafeName(hdr.Name); why != "" {
 				return quietf(artifact.ErrUnsafePath, "member %q: %s", binio.Clip(hdr.Name, 80), why)
 			}
 			if hdr.Size > x.maxMember {
@@ -516,26 +516,6 @@ func skipZeroBlocks(r *bufio.Reader) (bool, error) {
 	}
 }
 
-// unsafeMemberName says why a tar member's name could escape the
-// directory it would be extracted to, or returns "": the indexes are
-// never extracted, but such a name means the file is not what it claims.
-func unsafeMemberName(name string) string {
-	switch {
-	case name == "":
-		return "empty name"
-	case strings.IndexByte(name, 0) >= 0:
-		return "contains a NUL byte"
-	case name[0] == '/' || name[0] == '\\':
-		return "absolute path"
-	}
-	for c := range strings.FieldsFuncSeq(name, func(r rune) bool { return r == '/' || r == '\\' }) {
-		if c == ".." {
-			return "'..' component"
-		}
-	}
-	return ""
-}
-
 // tarErr adds artifact's sentinels to an error of archive/tar.
 func tarErr(err error) error {
 	switch {
@@ -579,16 +559,4 @@ func (b *keepBudget) take(n int) error {
 func sortProblems(problems []error) []error {
 	slices.SortFunc(problems, func(a, b error) int { return cmp.Compare(a.Error(), b.Error()) })
 	return problems
-}
-
-// sortCachedProvisions sorts provisions by soname, bits, name, version,
-// arch and repository, and drops duplicates.
-func sortCachedProvisions(provs []Provision) []Provision {
-	slices.SortFunc(provs, func(a, b Provision) int {
-		return cmp.Or(cmp.Compare(a.Soname, b.Soname), cmp.Compare(a.Bits, b.Bits),
-			cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version),
-			cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.Repo, b.Repo),
-			cmp.Compare(a.Manager, b.Manager))
-	})
-	return slices.Compact(provs)
 }

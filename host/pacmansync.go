@@ -114,7 +114,7 @@ func ReadPacmanSync(root fs.FS, want func(soname string) bool) (provs []Provisio
 		provs = append(provs, p...)
 	}
 	slices.Sort(files)
-	return sortCachedProvisions(provs), files, sortProblems(problems)
+	return sortProvisions(provs), files, sortProblems(problems)
 }
 
 // pacmanConfDBPath returns the DBPath that etc/pacman.conf sets in its
@@ -298,7 +298,7 @@ func pacmanLibFile(line string) (soname string, bits int, ok bool) {
 		return "", 0, false // a directory
 	}
 	dir, base := path.Split(apkKey(line))
-	if !sonameLike(base) {
+	if !sonameShaped(base) {
 		return "", 0, false
 	}
 	for _, d := range pacmanLibDirs {
@@ -307,19 +307,4 @@ func pacmanLibFile(line string) (soname string, bits int, ok bool) {
 		}
 	}
 	return "", 0, false
-}
-
-// sonameLike reports whether name is that of a shared library: it ends
-// in ".so", or in ".so." and a version of digits and dots
-// ("libz.so.1.3.1", "ld-linux-x86-64.so.2").
-func sonameLike(name string) bool {
-	if stem, ok := strings.CutSuffix(name, ".so"); ok {
-		return stem != ""
-	}
-	i := strings.LastIndex(name, ".so.")
-	if i <= 0 {
-		return false
-	}
-	ver := name[i+len(".so."):]
-	return ver != "" && ver[0] != '.' && strings.Trim(ver, "0123456789.") == ""
 }

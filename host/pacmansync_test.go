@@ -255,15 +255,15 @@ func TestPacmanSyncKeep(t *testing.T) {
 	}
 }
 
-func TestSonameLike(t *testing.T) {
+func TestSonameShaped(t *testing.T) {
 	for name, want := range map[string]bool{
 		"libz.so.1": true, "libz.so": true, "libz.so.1.3.1": true, "ld-linux-x86-64.so.2": true,
 		"libpython3.12.so.1.0": true, "libabsl_base.so.2308.0.0": true, "lib.something.so.1": true,
 		".so": false, ".so.1": false, "libz.so.": false, "libz.so..1": false, "libz.so.1.py": false,
 		"libz.a": false, "libz.sox": false, "libstdc++.so.6.0.33-gdb.py": false, "": false,
 	} {
-		if got := sonameLike(name); got != want {
-			t.Errorf("sonameLike(%q) = %v, want %v", name, got, want)
+		if got := sonameShaped(name); got != want {
+			t.Errorf("sonameShaped(%q) = %v, want %v", name, got, want)
 		}
 	}
 }

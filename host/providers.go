@@ -1,6 +1,7 @@
 package host
 
 import (
+	"cmp"
 	"io/fs"
 	"slices"
 	"strings"
@@ -91,6 +92,57 @@ func (p *Providers) For(soname, arch string) []Provision {
 		}
 	}
 	return out
+}
+
+// sortProvisions sorts provisions by soname, bits, name, version,
+// architecture, repository and manager and drops duplicates: the order
+// in which the index readers return them.
+func sortProvisions(provs []Provision) []Provision {
+	slices.SortFunc(provs, compareProvisions)
+	return slices.Compact(provs)
+}
+
+// compareProvisions is the order of [sortProvisions].
+func compareProvisions(a, b Provision) int {
+	return cmp.Or(cmp.Compare(a.Soname, b.Soname), cmp.Compare(a.Bits, b.Bits),
+		cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version),
+		cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.Repo, b.Repo), cmp.Compare(a.Manager, b.Manager))
+}
+
+// sonameShaped reports whether name looks like the soname of a shared
+// library: letters, digits and "._+-", ending in ".so" after a stem
+// ("libnss3.so", "libvet+extra-2.5.so") or in ".so." and a version of
+// digits and dots that starts with a digit ("libz.so.1",
+// "libstdc++.so.6", "libssl.so.1.1"). It tells library provides from
+// other names in repository indexes (rpm's bare 32-bit provides,
+// pacman's file lists).
+func sonameShaped[T string | []byte](name T) bool {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '+' || c == '-') {
+			return false
+		}
+	}
+	n := len(name)
+	if n > 3 && string(name[n-3:]) == ".so" {
+		return true
+	}
+	for i := n - 4; i > 0; i-- { // the last ".so."
+		if string(name[i:i+4]) != ".so." {
+			continue
+		}
+		ver := name[i+4:]
+		if len(ver) == 0 || ver[0] < '0' || ver[0] > '9' {
+			return false
+		}
+		for j := 0; j < len(ver); j++ {
+			if ver[j] != '.' && (ver[j] < '0' || ver[j] > '9') {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // Fits reports whether the provision serves a binary of architecture

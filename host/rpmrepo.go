@@ -3,7 +3,6 @@ package host
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -139,25 +138,10 @@ func readRpmRepos(root fs.FS, want func(string) bool, lim rpmRepoLimits) (provs 
 			problems = append(problems, r.problems...)
 		}
 	}
-	slices.SortFunc(provs, compareProvisions)
-	provs = slices.Compact(provs)
+	provs = sortProvisions(provs)
 	slices.Sort(files)
 	files = slices.Compact(files)
 	return provs, files, problems
-}
-
-// compareProvisions orders provisions by soname, bits, name, version,
-// arch, repo and manager.
-func compareProvisions(a, b Provision) int {
-	return cmp.Or(
-		cmp.Compare(a.Soname, b.Soname),
-		cmp.Compare(a.Bits, b.Bits),
-		cmp.Compare(a.Name, b.Name),
-		cmp.Compare(a.Version, b.Version),
-		cmp.Compare(a.Arch, b.Arch),
-		cmp.Compare(a.Repo, b.Repo),
-		cmp.Compare(a.Manager, b.Manager),
-	)
 }
 
 // maxRpmRepoDirs bounds the directories looked at in one cache, so that a
@@ -553,7 +537,7 @@ func sqliteColumns(sql string, names []string) ([]int, error) {
 // rpmSonameProvide returns the soname and ELF class of a library
 // provide as rpm's elfdeps writes it: "libz.so.1()(64bit)" for a 64-bit
 // library, the bare soname "libz.so.1" for a 32-bit one. A bare name is
-// taken only when it looks like a soname (see [rpmLooksLikeSoname]), as
+// taken only when it looks like a soname (see [sonameShaped]), as
 // packages provide many other bare names ("zlib", "webclient"). Symbol
 // versions ("libc.so.6(GLIBC_2.34)(64bit)", "libc.so.6(GLIBC_2.0)") and
 // everything else with parentheses are not library provides. It is the
@@ -565,39 +549,10 @@ func rpmSonameProvide(name []byte) (soname []byte, bits int, ok bool) {
 		}
 		return s, 64, true
 	}
-	if rpmLooksLikeSoname(name) {
+	if sonameShaped(name) {
 		return name, 32, true
 	}
 	return nil, 0, false
-}
-
-// rpmLooksLikeSoname reports whether a bare provide looks like a soname:
-// a name of letters, digits and "._+-" ending in ".so" or in ".so."
-// followed by a version that starts with a digit ("libz.so.1",
-// "libnss3.so", "ld-linux.so.2", "libstdc++.so.6", "libssl.so.1.1").
-func rpmLooksLikeSoname(b []byte) bool {
-	i := bytes.Index(b, []byte(".so"))
-	if i <= 0 {
-		return false
-	}
-	for _, c := range b {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '+' || c == '-') {
-			return false
-		}
-	}
-	// The first ".so" that ends the name or is followed by ".<digit>".
-	for i >= 0 {
-		rest := b[i+3:]
-		if len(rest) == 0 || len(rest) >= 2 && rest[0] == '.' && '0' <= rest[1] && rest[1] <= '9' {
-			return true
-		}
-		j := bytes.Index(rest, []byte(".so"))
-		if j < 0 {
-			return false
-		}
-		i += 3 + j
-	}
-	return false
 }
 
 // The kinds of element of a primary.xml that the scanner looks at.
