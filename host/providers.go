@@ -2,6 +2,7 @@ package host
 
 import (
 	"cmp"
+	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -146,7 +147,11 @@ func sonameShaped[T string | []byte](name T) bool {
 }
 
 // Fits reports whether the provision serves a binary of architecture
-// arch ("" fits all).
+// arch ("" fits all): its word size, when the index says, is the
+// binary's, and the package is for that architecture, for every one
+// ("noarch", "any"), or, for a library the index says is of the
+// binary's word size, for the 64-bit architecture whose multilib
+// packages carry it (Arch Linux's lib32-* packages are x86_64).
 func (p Provision) Fits(arch string) bool {
 	a, ok := archNames[arch]
 	if !ok {
@@ -154,6 +159,9 @@ func (p Provision) Fits(arch string) bool {
 	}
 	if p.Bits != 0 && p.Bits != a.bits {
 		return false
+	}
+	if p.Bits == a.bits && slices.Contains(a.multilib, strings.ToLower(p.Arch)) {
+		return true
 	}
 	return archFits(p.Arch, a)
 }
@@ -170,8 +178,9 @@ func archFits(pkgArch string, a archName) bool {
 
 // archName is an ELF architecture as package managers name it.
 type archName struct {
-	bits  int
-	names []string // dpkg, rpm, apk and pacman spellings
+	bits     int
+	names    []string // dpkg, rpm, apk and pacman spellings
+	multilib []string // 64-bit architectures whose packages may carry these 32-bit libraries
 }
 
 // archNames maps the architecture of ELF binaries (audit's Binary.Arch)
@@ -179,13 +188,22 @@ type archName struct {
 // (amd64, i386, arm64, armhf, ppc64el, loong64), rpm (x86_64, i686,
 // aarch64, armv7hl), apk (x86, armv7, armhf), pacman (x86_64, armv7h).
 var archNames = map[string]archName{
-	"x86_64":      {64, []string{"x86_64", "amd64"}},
-	"i686":        {32, []string{"i686", "i586", "i486", "i386", "x86"}},
-	"aarch64":     {64, []string{"aarch64", "arm64"}},
-	"armv7l":      {32, []string{"armv7l", "armv7", "armv7hl", "armv7h", "armhf", "armel"}},
-	"ppc64le":     {64, []string{"ppc64le", "ppc64el"}},
-	"ppc64":       {64, []string{"ppc64"}},
-	"s390x":       {64, []string{"s390x"}},
-	"riscv64":     {64, []string{"riscv64"}},
-	"loongarch64": {64, []string{"loongarch64", "loong64"}},
+	"x86_64":      {64, []string{"x86_64", "amd64"}, nil},
+	"i686":        {32, []string{"i686", "i586", "i486", "i386", "x86"}, []string{"x86_64", "amd64"}},
+	"aarch64":     {64, []string{"aarch64", "arm64"}, nil},
+	"armv7l":      {32, []string{"armv7l", "armv7", "armv7hl", "armv7h", "armhf", "armel"}, []string{"aarch64", "arm64"}},
+	"ppc64le":     {64, []string{"ppc64le", "ppc64el"}, nil},
+	"ppc64":       {64, []string{"ppc64"}, nil},
+	"s390x":       {64, []string{"s390x"}, nil},
+	"riscv64":     {64, []string{"riscv64"}, nil},
+	"loongarch64": {64, []string{"loongarch64", "loong64"}, nil},
+}
+
+// String returns "soname (bits-bit) name:arch version (manager, repo)".
+func (p Provision) String() string {
+	bits := ""
+	if p.Bits != 0 {
+		bits = fmt.Sprintf(" (%d-bit)", p.Bits)
+	}
+	return fmt.Sprintf("%s%s %s:%s %s (%s, %s)", p.Soname, bits, p.Name, p.Arch, p.Version, p.Manager, p.Repo)
 }
