@@ -1430,6 +1430,9 @@ func newZckReader(br *bufio.Reader, size int64, lim rpmRepoLimits) (*zckReader, 
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return nil, err
 	}
+	if !bytes.HasPrefix(lead, []byte(zckMagic)) {
+		return nil, corrupt("not a zchunk file (no ZCK1 lead)")
+	}
 	b := lead[5:]
 	htype, b, ok := zckInt(b)
 	if !ok {

@@ -934,3 +934,23 @@ func BenchmarkRpmPrimaryEncodingXML(b *testing.B) {
 		}
 	}
 }
+
+// FuzzZchunk feeds the zchunk reader (Fedora's cached primary_zck)
+// arbitrary files: it must fail cleanly, within its limits.
+func FuzzZchunk(f *testing.F) {
+	for _, name := range []string{"primary.xml.zck", "nodict.xml.zck"} {
+		if data, err := os.ReadFile("testdata/rpmrepo/primary/" + name); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte(zckMagic))
+	lim := defaultRpmRepoLimits
+	lim.zckHeader, lim.zckDict = 1<<20, 1<<20
+	f.Fuzz(func(t *testing.T, data []byte) {
+		z, err := newZckReader(bufio.NewReader(bytes.NewReader(data)), int64(len(data)), lim)
+		if err != nil {
+			return
+		}
+		io.Copy(io.Discard, io.LimitReader(z, 64<<20))
+	})
+}
