@@ -283,11 +283,7 @@ func (l *Linux) readCache() map[string][]cacheEntry {
 
 // readFile reads a file of the root, at most max bytes.
 func (l *Linux) readFile(p string, max int64) ([]byte, error) {
-	real, ok := RealPath(l.root, p)
-	if !ok {
-		return nil, fs.ErrNotExist
-	}
-	return readFileLimit(os.DirFS(l.root), strings.TrimPrefix(real, "/"), max)
+	return readFileLimit(RootFS(l.root), strings.TrimPrefix(path.Clean("/"+p), "/"), max)
 }
 
 // SystemDirs returns the system directories searched, in order

@@ -127,34 +127,39 @@ func (o *Owners) spackTree(p string) *Spack {
 // provides points at a library off the loader's search path, or a file
 // removed since. Conda, Homebrew, Nix and Spack record no provides.
 func (o *Owners) Provides(soname, arch string) []Package {
-	a, known := archNames[arch]
-	bits := 0
-	if known {
-		bits = a.bits
+	bits := archNames[arch].bits // 0 for an architecture libvet has no names for
+	type found struct {
+		pkg  Package
+		bits int // the library's word size when the database says
 	}
 	var out []Package
 	for _, db := range o.dbs {
-		var pkgs []Package
+		var fs []found
+		add := func(pkgs []Package, bits int) {
+			for _, p := range pkgs {
+				fs = append(fs, found{p, bits})
+			}
+		}
 		switch db := db.(type) {
 		case *Dpkg:
 			for _, l := range db.SharedLibrary(soname, "") {
-				pkgs = append(pkgs, l.Package)
+				add([]Package{l.Package}, 0)
 			}
 		case *Rpm:
 			if bits != 32 {
-				pkgs = append(pkgs, db.Provider(SonameCapability(soname, true, ""))...)
+				add(db.Provider(SonameCapability(soname, true, "")), 64)
 			}
 			if bits != 64 {
-				pkgs = append(pkgs, db.Provider(SonameCapability(soname, false, ""))...)
+				add(db.Provider(SonameCapability(soname, false, "")), 32)
 			}
 		case *Apk:
-			pkgs = db.Providers(soname)
+			add(db.Providers(soname), 0)
 		case *Pacman:
-			pkgs = db.Providers(soname, bits)
+			add(db.Providers(soname, bits), 0) // includes entries that do not say
 		}
-		for _, p := range pkgs {
-			if (!known || archFits(p.Arch, a)) && !slices.Contains(out, p) {
-				out = append(out, p)
+		for _, f := range fs {
+			if archFits(f.bits, f.pkg.Arch, arch) && !slices.Contains(out, f.pkg) {
+				out = append(out, f.pkg)
 			}
 		}
 	}

@@ -198,7 +198,8 @@ func pacmanFilesSection(data []byte) iter.Seq[string] {
 }
 
 // pacmanSoname returns the shared library that a %PROVIDES% entry
-// names: "lib:libz.so.1" (makepkg's autodeps), or "libz.so=1-64" (the
+// names: "lib:libz.so.1" (makepkg's autodeps; "lib32:libz.so.1" for
+// usr/lib32, so 32-bit), or "libz.so=1-64" (the
 // older libprovides: name, "=", soname version, "-", word size), which
 // names libz.so.1 for 64-bit code. bits is 64 or 32 when the entry says,
 // 0 otherwise.
@@ -206,6 +207,10 @@ func pacmanSoname(entry string) (soname string, bits int, ok bool) {
 	if so, ok := strings.CutPrefix(entry, "lib:"); ok {
 		so, _, _ = strings.Cut(so, "=")
 		return so, 0, so != ""
+	}
+	if so, ok := strings.CutPrefix(entry, "lib32:"); ok { // makepkg's LIB_DIRS 'lib32:usr/lib32'
+		so, _, _ = strings.Cut(so, "=")
+		return so, 32, so != ""
 	}
 	name, ver, ok := strings.Cut(entry, "=")
 	if !ok || !strings.HasSuffix(name, ".so") || len(name) == len(".so") {

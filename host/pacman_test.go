@@ -108,6 +108,8 @@ func TestPacmanSoname(t *testing.T) {
 		{"libfoo.so=-64", "libfoo.so", 64, true},
 		{"libfoo.so=1.2", "libfoo.so.1.2", 0, true},
 		{"lib:libz.so.1", "libz.so.1", 0, true},
+		{"lib32:libz.so.1", "libz.so.1", 32, true},
+		{"lib32:libz.so.1=1-32", "libz.so.1", 32, true},
 		{"lib:libz.so.1=1.3.1", "libz.so.1", 0, true},
 		{"lib:", "", 0, false},
 		{"sh", "", 0, false},

@@ -6,6 +6,9 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"unicode"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // A Provision is a package of a repository index that provides a shared
@@ -36,6 +39,9 @@ type Providers struct {
 	bySoname map[string][]Provision
 	// Files are the index files read, relative to the root, sorted.
 	Files []string
+	// Failed reports that an index could not be read (ReadProviders
+	// returns why): what the others lack may be in it.
+	Failed bool
 }
 
 // ReadProviders reads the repository indexes that root keeps — apk's
@@ -66,22 +72,62 @@ func ReadProviders(root string, sonames []string) (*Providers, []error) {
 		ReadApkIndexes, ReadRpmRepos, ReadPacmanSync,
 	} {
 		provs, files, probs := read(fsys, keep)
+		bad := map[string]bool{}
 		for _, pr := range provs {
+			if !packageNameOK(pr.Name) {
+				if !bad[pr.Name] {
+					bad[pr.Name] = true
+					problems = append(problems, fmt.Errorf("%s index %s: package name %q is not one a package manager accepts; left out", pr.Manager, binio.Clip(printable(pr.Repo), 120), binio.Clip(pr.Name, 80)))
+				}
+				continue
+			}
+			pr.Version, pr.Arch, pr.Repo = printable(pr.Version), printable(pr.Arch), printable(pr.Repo)
 			p.bySoname[pr.Soname] = append(p.bySoname[pr.Soname], pr)
 		}
-		p.Files = append(p.Files, files...)
+		// The readers' problems name their file first; a file that
+		// could not be read is not among those read.
+		for _, f := range files {
+			if !slices.ContainsFunc(probs, func(err error) bool { return strings.HasPrefix(err.Error(), f+":") }) {
+				p.Files = append(p.Files, f)
+			}
+		}
 		problems = append(problems, probs...)
 	}
+	p.Failed = len(problems) > 0
 	slices.Sort(p.Files)
 	return p, problems
 }
 
+// packageNameOK reports whether name can be a package name of apk, rpm
+// or pacman: letters, digits and "._+@-", not starting with "-". An
+// index whose names are otherwise is not to be put on a command line.
+func packageNameOK(name string) bool {
+	if name == "" || name[0] == '-' {
+		return false
+	}
+	return !strings.ContainsFunc(name, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._+@-", r))
+	})
+}
+
+// printable replaces the control characters of s, which an index could
+// use to write to the terminal, with U+FFFD.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return unicode.ReplacementChar
+		}
+		return r
+	}, s)
+}
+
 // For returns the packages that provide soname for a binary of
-// architecture arch (an audit Binary.Arch: "x86_64", "i686", "aarch64";
-// "" accepts any): those whose word size (when the index says) and
-// architecture fit, or that are for every architecture ("noarch",
-// "any"). They are in the readers' order: by soname, word size, name,
-// version, architecture and repository.
+// architecture arch (see [Provision.Fits]), each reader's in its order
+// (soname, word size, name, version, architecture, repository): apk's,
+// then rpm's, then pacman's.
 func (p *Providers) For(soname, arch string) []Provision {
 	if p == nil {
 		return nil
@@ -89,6 +135,21 @@ func (p *Providers) For(soname, arch string) []Provision {
 	var out []Provision
 	for _, pr := range p.bySoname[soname] {
 		if pr.Fits(arch) {
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
+// Others returns the packages that provide soname but do not fit arch:
+// for another architecture or word size.
+func (p *Providers) Others(soname, arch string) []Provision {
+	if p == nil {
+		return nil
+	}
+	var out []Provision
+	for _, pr := range p.bySoname[soname] {
+		if !pr.Fits(arch) {
 			out = append(out, pr)
 		}
 	}
@@ -147,33 +208,34 @@ func sonameShaped[T string | []byte](name T) bool {
 }
 
 // Fits reports whether the provision serves a binary of architecture
-// arch ("" fits all): its word size, when the index says, is the
-// binary's, and the package is for that architecture, for every one
-// ("noarch", "any"), or, for a library the index says is of the
+// arch (an audit Binary.Arch): see [archFits]. An arch libvet has no
+// names for ("", "mips") fits every provision.
+func (p Provision) Fits(arch string) bool { return archFits(p.Bits, p.Arch, arch) }
+
+// archFits reports whether a package of architecture pkgArch (as its
+// manager names it: "amd64", "armhf", "noarch") whose library is of word
+// size bits (0 when unknown) serves a binary of architecture arch: the
+// word size is the binary's, and the package is for that architecture,
+// for every one ("noarch", "any", "all"), or, for a library of the
 // binary's word size, for the 64-bit architecture whose multilib
-// packages carry it (Arch Linux's lib32-* packages are x86_64).
-func (p Provision) Fits(arch string) bool {
+// packages carry it (Arch Linux's lib32-* packages are x86_64). An arch
+// libvet has no names for fits all.
+func archFits(bits int, pkgArch, arch string) bool {
 	a, ok := archNames[arch]
 	if !ok {
 		return true
 	}
-	if p.Bits != 0 && p.Bits != a.bits {
+	if bits != 0 && bits != a.bits {
 		return false
 	}
-	if p.Bits == a.bits && slices.Contains(a.multilib, strings.ToLower(p.Arch)) {
+	pkgArch = strings.ToLower(pkgArch)
+	switch {
+	case pkgArch == "" || pkgArch == "noarch" || pkgArch == "any" || pkgArch == "all":
+		return true
+	case bits == a.bits && slices.Contains(a.multilib, pkgArch):
 		return true
 	}
-	return archFits(p.Arch, a)
-}
-
-// archFits reports whether a package architecture as a manager names it
-// ("amd64", "armhf", "noarch") is one of a's, or any.
-func archFits(pkgArch string, a archName) bool {
-	switch pkgArch {
-	case "", "noarch", "any", "all":
-		return true
-	}
-	return slices.Contains(a.names, strings.ToLower(pkgArch))
+	return slices.Contains(a.names, pkgArch)
 }
 
 // archName is an ELF architecture as package managers name it.
@@ -191,7 +253,7 @@ var archNames = map[string]archName{
 	"x86_64":      {64, []string{"x86_64", "amd64"}, nil},
 	"i686":        {32, []string{"i686", "i586", "i486", "i386", "x86"}, []string{"x86_64", "amd64"}},
 	"aarch64":     {64, []string{"aarch64", "arm64"}, nil},
-	"armv7l":      {32, []string{"armv7l", "armv7", "armv7hl", "armv7h", "armhf", "armel"}, []string{"aarch64", "arm64"}},
+	"armv7l":      {32, []string{"armv7l", "armv7", "armv7hl", "armv7h", "armhf"}, []string{"aarch64", "arm64"}}, // hard-float: not armel
 	"ppc64le":     {64, []string{"ppc64le", "ppc64el"}, nil},
 	"ppc64":       {64, []string{"ppc64"}, nil},
 	"s390x":       {64, []string{"s390x"}, nil},

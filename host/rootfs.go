@@ -1,6 +1,7 @@
 package host
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path"
@@ -25,7 +26,45 @@ func (r rootFS) Open(name string) (fs.File, error) {
 	if !ok {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
-	return os.Open(hostPath(r.root, real))
+	f, err := openFile(hostPath(r.root, real))
+	if pe, ok := err.(*fs.PathError); ok {
+		pe.Path = name // the root's name, not this machine's
+	}
+	if err != nil {
+		return nil, err // not a nil *os.File in an fs.File
+	}
+	return f, nil
+}
+
+// Stat implements fs.StatFS without opening the file.
+func (r rootFS) Stat(name string) (fs.FileInfo, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrInvalid}
+	}
+	real, ok := RealPath(r.root, "/"+name)
+	if !ok {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
+	}
+	return os.Stat(hostPath(r.root, real))
+}
+
+// errNotRegular is the error of opening what is neither a regular file
+// nor a directory.
+var errNotRegular = errors.New("not a regular file or directory (a FIFO, socket or device)")
+
+// openFile opens the file p of this machine for reading, refusing what
+// is neither a regular file nor a directory: opening a FIFO would wait
+// for a writer forever, and a device can be endless. A root is read as
+// data, so such files are never what libvet is after.
+func openFile(p string) (*os.File, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() && !st.IsDir() {
+		return nil, &fs.PathError{Op: "open", Path: p, Err: errNotRegular}
+	}
+	return os.Open(p)
 }
 
 // ReadLink returns the target of the link name, whose directory is

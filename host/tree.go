@@ -194,7 +194,7 @@ func openTop(root, file string) (*object, error) {
 	} else if r, err := filepath.EvalSymlinks(abs); err == nil {
 		o.real, host = filepath.ToSlash(r), r
 	}
-	f, err := os.Open(host)
+	f, err := openFile(host)
 	if err != nil {
 		return nil, err
 	}

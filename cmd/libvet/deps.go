@@ -139,6 +139,8 @@ func suggest(x audit.ExternalLib, ecosystem string) depsNeed {
 		}
 	case n.DepURL == "":
 		n.Problem = "libvet does not know which project this library comes from; declare it (Requires-External-Dep) or add it to libvet's soname knowledge base"
+	case ecosystem == "":
+		n.Problem = "no ecosystem to name its package in: give one with --ecosystem"
 	default:
 		n.Problem = err.Error()
 	}

@@ -112,7 +112,7 @@ func hostAnswer(reports []*audit.Report, in hostInputs) hostReport {
 	if in.providers != nil {
 		out.Indexes = append(out.Indexes, in.providers.Files...)
 	}
-	managers := map[string]bool{}
+	byManager := map[string]string{} // package → the manager that installs it
 	for _, r := range reports {
 		a := hostArtifact{Path: r.Path, Needs: []hostNeed{}, Error: r.Error}
 		needs := map[string]*hostNeed{}
@@ -159,8 +159,14 @@ func hostAnswer(reports []*audit.Report, in hostInputs) hostReport {
 				continue
 			}
 			n := in.missing(x, archOf(r, x))
-			if n.Suggest != nil && n.Suggest.Manager != "" {
-				managers[n.Suggest.Manager] = true
+			if s := n.Suggest; s != nil {
+				m := s.Manager
+				if m == "" {
+					m = externaldeps.Manager(externaldeps.MappingFor(in.ecosystem))
+				}
+				for _, p := range s.Packages {
+					byManager[p] = m
+				}
 			}
 			for _, by := range x.NeededBy {
 				add(n, by)
@@ -197,7 +203,7 @@ func hostAnswer(reports []*audit.Report, in hostInputs) hostReport {
 	}
 	sort.Strings(out.Install.Packages)
 	if len(out.Install.Packages) > 0 {
-		out.Install.Command = installCommand(managers, in.ecosystem, out.Install.Packages)
+		out.Install.Command = installCommand(byManager, in.ecosystem, out.Install.Packages)
 	}
 	return out
 }
@@ -225,12 +231,7 @@ func (in hostInputs) missing(x audit.ExternalLib, arch string) hostNeed {
 		}
 	}
 	if provs := in.providers.For(x.Soname, arch); len(provs) > 0 {
-		var names []string
-		for _, p := range provs {
-			if !slices.Contains(names, p.Name) {
-				names = append(names, p.Name)
-			}
-		}
+		names := indexPackages(provs)
 		s.Packages, s.Alternatives, s.Problem = names[:1], nil, ""
 		for _, alt := range names[1:] {
 			s.Alternatives = append(s.Alternatives, []string{alt})
@@ -245,17 +246,31 @@ func (in hostInputs) missing(x audit.ExternalLib, arch string) hostNeed {
 			for i, p := range s.Packages {
 				s.Packages[i] = p + ":" + da
 			}
+			for _, alt := range s.Alternatives {
+				for i, p := range alt {
+					alt[i] = p + ":" + da
+				}
+			}
 			s.Source += fmt.Sprintf("; for %s, not the root's %s (dpkg --add-architecture %s first)", da, in.dpkgNative, da)
 		}
 	}
-	if len(s.Packages) == 0 && len(n.Installed) > 0 {
-		s.Problem = "an installed package declares it, off the loader's search path: add its directory to the loader's configuration (ld.so.conf, musl's path file) or to LD_LIBRARY_PATH"
-	} else if len(s.Packages) == 0 && in.providers != nil {
+	if len(s.Packages) == 0 {
 		switch {
+		case len(n.Installed) > 0:
+			s.Problem = "an installed package declares it, off the loader's search path: add its directory to the loader's configuration (ld.so.conf, musl's path file) or to LD_LIBRARY_PATH"
+		case in.providers == nil:
+		case len(in.providers.Others(x.Soname, arch)) > 0:
+			var other []string
+			for _, p := range in.providers.Others(x.Soname, arch) {
+				other = append(other, p.Name+" ("+p.Arch+bitsNote(p.Bits)+")")
+			}
+			s.Problem = strings.Join(nonEmpty(s.Problem, "the root's repository indexes have it only for other architectures than "+orAny(arch)+": "+strings.Join(slices.Compact(other), ", ")), "; ")
+		case in.providers.Failed:
+			s.Problem = strings.Join(nonEmpty(s.Problem, "no package of the root's readable repository indexes provides it (some could not be read: see the messages above)"), "; ")
 		case len(in.providers.Files) > 0:
 			s.Problem = strings.Join(nonEmpty(s.Problem, "no package of the root's repository indexes provides it"), "; ")
 		case externaldeps.MappingFor(in.ecosystem) != "ubuntu": // apt's lists name no files: there is no index to make
-			s.Problem = strings.Join(nonEmpty(s.Problem, "the root keeps no repository index that names files (apk update, dnf makecache, zypper refresh or pacman -Fy make one)"), "; ")
+			s.Problem = strings.Join(nonEmpty(s.Problem, "the root keeps no repository index libvet reads (apk update, dnf makecache, zypper refresh or pacman -Sy make one)"), "; ")
 		}
 	}
 	n.Suggest = &s
@@ -281,31 +296,83 @@ func archOf(r *audit.Report, x audit.ExternalLib) string {
 	return arch
 }
 
-// installCommands install packages with the manager whose repository
-// index named them.
-var installCommands = map[string]string{
-	"apk":    "apk add",
-	"dnf":    "dnf install",
-	"yum":    "yum install",
-	"zypper": "zypper install",
-	"pacman": "pacman -S",
-}
+// maxAlternatives bounds the alternatives named for one library: an
+// index can list any number of packages providing it.
+const maxAlternatives = 20
 
-// installCommand installs pkgs: with the manager whose index named them
-// when there is one, else as the ecosystem's PEP 804 mapping says.
-func installCommand(managers map[string]bool, ecosystem string, pkgs []string) string {
-	if len(managers) == 1 {
-		for m := range managers {
-			if c, ok := installCommands[m]; ok {
-				return c + " " + strings.Join(pkgs, " ")
+// indexPackages returns the names to install the provisions with, each
+// once, in order, at most maxAlternatives+1: for rpm's managers
+// name.arch ("libvetdemo.i686"), since dnf, yum and zypper would
+// otherwise pick the package of the root's own architecture, which does
+// not serve a binary of another (a 32-bit one on a 64-bit root).
+func indexPackages(provs []host.Provision) []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, p := range provs {
+		name := p.Name
+		switch p.Manager {
+		case "dnf", "yum", "zypper":
+			if a := strings.ToLower(p.Arch); a != "" && a != "noarch" {
+				name += "." + p.Arch
+			}
+		}
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+			if len(names) > maxAlternatives {
+				break
 			}
 		}
 	}
-	if ecosystem == "" {
+	return names
+}
+
+// bitsNote is ", 32-bit" for a provision that says its word size.
+func bitsNote(bits int) string {
+	if bits == 0 {
 		return ""
 	}
-	c, _ := externaldeps.InstallCommand(externaldeps.MappingFor(ecosystem), pkgs)
-	return c
+	return fmt.Sprintf(", %d-bit", bits)
+}
+
+// orAny is arch, or words for an unknown one.
+func orAny(arch string) string {
+	if arch == "" {
+		return "the binaries'"
+	}
+	return arch
+}
+
+// installCommand installs pkgs, each with the package manager that
+// named it (byManager: package → manager; a root's repository index, or
+// the ecosystem's mapping): one command per manager, joined by "&&",
+// the mapping's own command for its manager.
+func installCommand(byManager map[string]string, ecosystem string, pkgs []string) string {
+	groups := map[string][]string{}
+	var managers []string
+	for _, p := range pkgs {
+		m := byManager[p]
+		if _, ok := groups[m]; !ok {
+			managers = append(managers, m)
+		}
+		groups[m] = append(groups[m], p)
+	}
+	slices.Sort(managers)
+	mapping := externaldeps.MappingFor(ecosystem)
+	var cmds []string
+	for _, m := range managers {
+		var c string
+		var err error
+		if m == externaldeps.Manager(mapping) {
+			c, err = externaldeps.InstallCommand(mapping, groups[m])
+		} else {
+			c, err = externaldeps.ManagerInstallCommand(m, groups[m])
+		}
+		if err == nil {
+			cmds = append(cmds, c)
+		}
+	}
+	return strings.Join(cmds, " && ")
 }
 
 // loaderIn reports whether the root has the dynamic loader name: at the

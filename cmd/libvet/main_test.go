@@ -119,6 +119,12 @@ func TestCLI(t *testing.T) {
 			"../../testdata/roots/vetdemo/needs-vetdemo.so"}, code: 1},
 		{name: "host-pacman-root", args: []string{"host", "--root", "../../host/testdata/pacmansync/root", "--ecosystem", "arch",
 			"../../testdata/roots/vetdemo/needs-vetdemo.so"}, code: 1},
+		// A 32-bit binary on those roots: dnf's name.arch, Arch's lib32- package.
+		{name: "host-dnf-root-32", args: []string{"host", "--root", "../../host/testdata/rpmrepo/dnf", "../../testdata/roots/vetdemo/needs-vetdemo-32.so"}, code: 1},
+		{name: "host-pacman-root-32", args: []string{"host", "--root", "../../host/testdata/pacmansync/root", "../../testdata/roots/vetdemo/needs-vetdemo-32.so"}, code: 1},
+		// The mapping of another ecosystem than the root's index: one command per manager.
+		{name: "host-mixed-managers", args: []string{"host", "--root", "../../host/testdata/rpmrepo/dnf", "--ecosystem", "ubuntu", "../../testdata/roots/vetdemo/needs-vetdemo.so",
+			"../../testdata/wheels/python_snappy-0.6.1-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl"}, code: 1},
 		// A wheel of another architecture than the root's dpkg: name:arch packages.
 		{name: "host-foreign-arch", args: []string{"host", "--root", "../../testdata/roots/glibc", "--ecosystem", "ubuntu",
 			"../../testdata/wheels/markupsafe-3.0.4-cp312-cp312-manylinux2014_aarch64.manylinux_2_17_aarch64.manylinux_2_28_aarch64.whl"}, code: 1},

@@ -196,6 +196,10 @@ gcc -shared -nostdlib -fPIC -Wl,-soname,libvetdemo.so.1 -o "$tmp/stubs/libvetdem
 gcc -shared -nostdlib -fPIC -Wl,-soname,libvet+extra-2.5.so -o "$tmp/stubs/libvet+extra-2.5.so" "$tmp/stubs/s.c"
 echo 'int vetdemo(void); int use(void) { return vetdemo(); }' >"$tmp/stubs/use.c"
 gcc -shared -nostdlib -fPIC -o "$V/needs-vetdemo.so" "$tmp/stubs/use.c" -Wl,--no-as-needed -L"$tmp/stubs" -lvetdemo -l:libvet+extra-2.5.so
+# The same for 32-bit x86 (gcc -m32, from gcc-multilib): needs libvetdemo.so.1 only.
+mkdir -p "$tmp/stubs32"
+gcc -m32 -shared -nostdlib -fPIC -Wl,-soname,libvetdemo.so.1 -o "$tmp/stubs32/libvetdemo.so" "$tmp/stubs/s.c"
+gcc -m32 -shared -nostdlib -fPIC -o "$V/needs-vetdemo-32.so" "$tmp/stubs/use.c" -Wl,--no-as-needed -L"$tmp/stubs32" -lvetdemo
 
 # --- macos: a Mach-O extension with its delocated dylib -----------------------
 D=$here/macos
