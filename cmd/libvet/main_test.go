@@ -125,6 +125,10 @@ func TestCLI(t *testing.T) {
 		// The mapping of another ecosystem than the root's index: one command per manager.
 		{name: "host-mixed-managers", args: []string{"host", "--root", "../../host/testdata/rpmrepo/dnf", "--ecosystem", "ubuntu", "../../testdata/roots/vetdemo/needs-vetdemo.so",
 			"../../testdata/wheels/python_snappy-0.6.1-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl"}, code: 1},
+		// HOMEBREW_PREFIX is this system's, not the foreign root's: no ecosystem is detected from it.
+		{name: "host-foreign-root-env", args: []string{"host", "--root", "../../host/testdata/rpmrepo/zypper", "../../testdata/roots/vetdemo/needs-vetdemo.so"},
+			env: map[string]string{"HOMEBREW_PREFIX": "/home/linuxbrew/.linuxbrew", "CONDA_PREFIX": "/opt/conda"}, code: 1},
+		{name: "host-ldpaths-and-library-path", args: []string{"host", "--ldpaths", "/lib", "--ld-library-path", "/opt", "x.whl"}, code: 2},
 		// A wheel of another architecture than the root's dpkg: name:arch packages.
 		{name: "host-foreign-arch", args: []string{"host", "--root", "../../testdata/roots/glibc", "--ecosystem", "ubuntu",
 			"../../testdata/wheels/markupsafe-3.0.4-cp312-cp312-manylinux2014_aarch64.manylinux_2_17_aarch64.manylinux_2_28_aarch64.whl"}, code: 1},

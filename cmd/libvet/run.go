@@ -159,6 +159,10 @@ func run(ctx context.Context, args []string, e env) int {
 	}
 	o.ldpathsSet = fs.Changed("ldpaths")
 	o.ldLibSet = fs.Changed("ld-library-path")
+	if o.ldLibSet && o.ldpathsSet {
+		fmt.Fprintf(e.stderr, "libvet %s: --ldpaths replaces the whole search, LD_LIBRARY_PATH included: give --ld-library-path or --ldpaths, not both\n", cmd)
+		return exitUsage
+	}
 	o.rootSet = fs.Changed("root")
 	if err := o.validate(); err != nil {
 		fmt.Fprintf(e.stderr, "libvet %s: %v\n", cmd, err)
@@ -321,8 +325,8 @@ func (o *options) answer(e env, reports []*audit.Report, v any, text func(io.Wri
 }
 
 // detectEcosystem returns --ecosystem, or the one detected from --root
-// (its os-release) or a conda environment (CONDA_PREFIX, which counts
-// only when --root was not given: the root names the system asked about).
+// (its os-release) or the environment (CONDA_PREFIX, HOMEBREW_PREFIX,
+// which count only when the root is this system's: see isThisSystem).
 func (o *options) detectEcosystem(e env) (string, string, error) {
 	if o.ecosystem != "" {
 		if !slices.Contains(externaldeps.Ecosystems(), externaldeps.MappingFor(o.ecosystem)) {
@@ -332,10 +336,10 @@ func (o *options) detectEcosystem(e env) (string, string, error) {
 		return o.ecosystem, "--ecosystem", nil
 	}
 	getenv := e.getenv
-	if o.rootSet {
+	if !isThisSystem(o.root) {
 		getenv = func(k string) string {
-			if k == "CONDA_PREFIX" {
-				return ""
+			if k == "CONDA_PREFIX" || k == "HOMEBREW_PREFIX" {
+				return "" // this system's environment, not the root's
 			}
 			return e.getenv(k)
 		}
@@ -454,11 +458,17 @@ func libraryPath(e env, root, flag string, set bool) []string {
 	switch {
 	case set:
 		return splitPath(flag)
-	case filepath.Clean(root) == "/":
+	case isThisSystem(root):
 		return splitPath(e.getenv("LD_LIBRARY_PATH"))
 	}
 	return nil
 }
+
+// isThisSystem reports whether root is the root of the system libvet
+// runs on, whose environment (LD_LIBRARY_PATH, CONDA_PREFIX,
+// HOMEBREW_PREFIX) describes it; another root's programs do not run with
+// this environment.
+func isThisSystem(root string) bool { return filepath.Clean(root) == "/" }
 
 func splitPath(s string) []string {
 	out := []string{}

@@ -86,6 +86,9 @@ func runTree(_ context.Context, args []string, e env) int {
 	case o.x86Level < 0 || o.x86Level > 4:
 		fmt.Fprintf(e.stderr, "libvet tree: --x86-level %d is not 1 to 4\n", o.x86Level)
 		return exitUsage
+	case fs.Changed("ldpaths") && fs.Changed("ld-library-path"):
+		fmt.Fprintln(e.stderr, "libvet tree: --ldpaths replaces the whole search, LD_LIBRARY_PATH included: give --ld-library-path or --ldpaths, not both")
+		return exitUsage
 	case fs.NArg() != 1:
 		fmt.Fprintf(e.stderr, "libvet tree: want one FILE, got %d; usage: libvet tree [flags] FILE\n", fs.NArg())
 		return exitUsage

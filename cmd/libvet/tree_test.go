@@ -29,6 +29,7 @@ func TestTreeCLI(t *testing.T) {
 		{name: "tree-windows", args: []string{"tree", "--root", roots + "windows", roots + "windows/site-packages/markupsafe/_speedups.cp312-win32.pyd"}, code: 1},
 		{name: "tree-not-binary", args: []string{"tree", "--root", glibc, glibc + "/etc/ld.so.conf"}, code: 3},
 		{name: "tree-missing-file", args: []string{"tree", "--root", glibc, glibc + "/nope"}, code: 3},
+		{name: "tree-ldpaths-and-library-path", args: []string{"tree", "--ldpaths", "/lib", "--ld-library-path", "/opt", "a"}, code: 2},
 		{name: "tree-two-files", args: []string{"tree", "a", "b"}, code: 2},
 		{name: "tree-bad-libc", args: []string{"tree", "--libc", "bionic", "a"}, code: 2},
 	}
