@@ -20,7 +20,8 @@ type Provision struct {
 	// Soname is the shared library provided ("libz.so.1").
 	Soname string
 	// Bits is the ELF class the index says the library is for, 32 or 64,
-	// and 0 when it does not say (apk, and pacman's "lib:" provides).
+	// and 0 when it does not say (apk; pacman's "lib:" provides and the
+	// files in its usr/lib and lib).
 	Bits int
 	// Package is the package: Manager is the program that installs it
 	// from this index ("apk", "dnf", "yum", "zypper", "pacman"); Name,
