@@ -3,11 +3,14 @@ package host
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -15,6 +18,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/libvet/libvet/artifact"
+	"github.com/libvet/libvet/internal/binio"
 	"github.com/libvet/libvet/internal/sqlite"
 )
 
@@ -44,19 +48,22 @@ var rpmRepoCaches = []rpmRepoCache{
 	{dir: "var/cache/zypp/raw", manager: "zypper", levels: 1, repodata: true},           // zypper
 }
 
-// rpmRepoLimits bounds what [ReadRpmRepos] reads of one repository.
+// rpmRepoLimits bounds what [ReadRpmRepos] reads of one repository,
+// and of all of them.
 type rpmRepoLimits struct {
-	repomd     int64 // bytes of a repomd.xml
-	cached     int64 // bytes of a primary file as cached (compressed or not)
-	primary    int64 // bytes of primary.xml once decompressed
-	ratio      int64 // decompressed/compressed bytes, past the first MiB
-	window     int64 // zstd window or xz dictionary a stream may ask for
-	token      int   // bytes of one tag, comment or CDATA section of primary.xml
-	text       int   // bytes of a package's name or arch
-	provisions int   // library provides kept from one primary.xml
-	sqlite     int64 // bytes of a compressed sqlite primary, read into memory
-	zckHeader  int64 // bytes of a zchunk header
-	zckDict    int64 // bytes of a zchunk dictionary, decompressed
+	repomd    int64 // bytes of a repomd.xml
+	cached    int64 // bytes of a primary file as cached (compressed or not)
+	primary   int64 // bytes of primary.xml once decompressed
+	ratio     int64 // decompressed/compressed bytes, past the first MiB
+	window    int64 // zstd window or xz dictionary a stream may ask for
+	token     int   // bytes of one tag, comment or CDATA section of primary.xml
+	text      int   // bytes of a package's name or arch
+	keep      int64 // bytes of packages and library provides kept from one primary (see keepBudget)
+	keepAll   int64 // the same, from all the primaries read
+	dirs      int   // directory entries looked at in one cache's directories
+	sqlite    int64 // bytes of a compressed sqlite primary, read into memory
+	zckHeader int64 // bytes of a zchunk header
+	zckDict   int64 // bytes of a zchunk dictionary, decompressed
 }
 
 // defaultRpmRepoLimits fit real repositories with room to spare. Fedora
@@ -65,21 +72,35 @@ type rpmRepoLimits struct {
 // zchunk; its largest tag or description is a few KiB. XML compresses
 // about 10:1 with gzip and 20:1 with xz or zstd, far from the 200:1 that
 // is taken for a decompression bomb. Reading 4 GiB takes ten seconds or
-// so, and memory stays at the buffers plus the provides kept, at most a
-// million from one file (Fedora has a few tens of thousands).
+// so, and memory stays at the buffers plus the packages and provides
+// kept: Fedora's few tens of thousands of library provides come to a
+// few MiB, far from the 64 MiB kept from one file at most (as from an
+// apk or pacman index, maxIndexKeep) or the 128 MiB from all (a system
+// has a few repositories, a dozen at most). What is counted is about
+// what the provisions take; with the slices' growth and the garbage
+// collector's headroom, the memory used may be up to three times that.
+// A cache holds a directory or a few files per repository: 10,000
+// entries are hundreds of repositories.
 var defaultRpmRepoLimits = rpmRepoLimits{
-	repomd:     4 << 20,
-	cached:     4 << 30,
-	primary:    4 << 30,
-	ratio:      200,
-	window:     128 << 20,
-	token:      1 << 20,
-	text:       64 << 10,
-	provisions: 1 << 20,
-	sqlite:     1 << 30,
-	zckHeader:  64 << 20,
-	zckDict:    64 << 20,
+	repomd:    4 << 20,
+	cached:    4 << 30,
+	primary:   4 << 30,
+	ratio:     200,
+	window:    128 << 20,
+	token:     1 << 20,
+	text:      64 << 10,
+	keep:      maxIndexKeep,
+	keepAll:   2 * maxIndexKeep,
+	dirs:      10000,
+	sqlite:    1 << 30,
+	zckHeader: 64 << 20,
+	zckDict:   64 << 20,
 }
+
+// rpmRatioAllowance is what any compressed primary may expand to
+// whatever its ratio, as with artifact.Decompress: a tiny file may
+// compress far better than 200:1.
+const rpmRatioAllowance = 1 << 20
 
 // errRpmPrimary is wrapped by the errors that a primary.xml is not
 // well-formed or not a primary.xml.
@@ -105,13 +126,23 @@ var errRpmPrimary = errors.New("malformed primary.xml")
 // which is not a problem. problems are the files that could not be read
 // whole (corrupt, truncated, over a limit, in a format libvet does not
 // read), each error naming its file; the provides read from a file
-// before its problem are kept, and the other files still count.
+// before its problem are kept, and the other files still count. A cache
+// whose directories hold more than 10,000 entries in all (a link loop,
+// a hostile root) is a problem naming the cache directory: the
+// repositories found before are read.
+//
+// A directory, repomd.xml or primary file reached again through a link
+// (or a hard link, or a bind mount) is not read again: a repository's
+// directory linked under several names is read once, under the first
+// name found (by name, real directories before links to directories).
 //
 // Each primary.xml is read once, streaming, so that memory stays small
 // even for Fedora's (about 300 MiB for 70,000 packages): the buffers,
 // and the provides kept. A primary may be up to 4 GiB, cached or
-// decompressed, and expand at most 200 times past its first MiB; a
-// million library provides are kept from one file at most.
+// decompressed, and expand at most 200 times past its first MiB (zchunk
+// included); the packages and library provides kept from it may take
+// 64 MiB at most, and 128 MiB from all the repositories (counted as for
+// an apk index, see [ReadApkIndexes]).
 //
 // yum (EL 7) caches the sqlite primary_db instead: it is read in place
 // when yum has decompressed it beside the download, else decompressed
@@ -129,9 +160,15 @@ func ReadRpmRepos(root fs.FS, want func(soname string) bool) (provs []Provision,
 }
 
 func readRpmRepos(root fs.FS, want func(string) bool, lim rpmRepoLimits) (provs []Provision, files []string, problems []error) {
+	mds, primaries := rpmFileSet{}, rpmFileSet{}
+	all := keepBudget(lim.keepAll)
 	for _, c := range rpmRepoCaches {
-		for _, dir := range rpmRepoDirs(root, c) {
-			r := rpmRepoReader{root: root, cache: c, dir: dir, want: want, lim: lim}
+		dirs, err := rpmRepoDirs(root, c, lim.dirs)
+		if err != nil {
+			problems = append(problems, err)
+		}
+		for _, dir := range dirs {
+			r := rpmRepoReader{root: root, cache: c, dir: dir, want: want, lim: lim, mds: mds, primaries: primaries, all: &all}
 			r.read()
 			provs = append(provs, r.provs...)
 			files = append(files, r.files...)
@@ -144,34 +181,122 @@ func readRpmRepos(root fs.FS, want func(string) bool, lim rpmRepoLimits) (provs 
 	return provs, files, problems
 }
 
-// maxRpmRepoDirs bounds the directories looked at in one cache, so that a
-// hostile root cannot keep libvet busy listing them.
-const maxRpmRepoDirs = 10000
+// An rpmFileSet holds files and directories by identity
+// ([os.SameFile]), so that one reached again through a link is known. It
+// compares only those of the same modification time and size, which the
+// names of one file share. A file system whose FileInfo os.SameFile
+// cannot compare (not an [os.DirFS] or [RootFS]) has every file new.
+type rpmFileSet map[rpmFileKey][]fs.FileInfo
 
-// rpmRepoDirs returns the directories of c that hold a repomd.xml,
-// sorted.
-func rpmRepoDirs(root fs.FS, c rpmRepoCache) []string {
-	dirs := []string{c.dir}
-	for range c.levels {
-		var next []string
-		for _, d := range dirs {
-			entries, _ := fs.ReadDir(root, d)
-			for _, e := range entries {
-				if e.Type().IsRegular() || len(next) >= maxRpmRepoDirs {
-					continue
-				}
-				next = append(next, d+"/"+e.Name())
-			}
-		}
-		dirs = next
-	}
-	var repos []string
-	for _, d := range dirs {
-		if fi, err := fs.Stat(root, path.Join(d, c.mdDir(), "repomd.xml")); err == nil && fi.Mode().IsRegular() {
-			repos = append(repos, d)
+type rpmFileKey struct{ mod, size int64 }
+
+// add adds fi, reporting whether it was not in s already.
+func (s rpmFileSet) add(fi fs.FileInfo) bool {
+	k := rpmFileKey{fi.ModTime().UnixNano(), fi.Size()}
+	for _, o := range s[k] {
+		if os.SameFile(o, fi) {
+			return false
 		}
 	}
-	return repos
+	s[k] = append(s[k], fi)
+	return true
+}
+
+// rpmRepoDirs returns the directories of c that hold a repomd.xml: depth
+// first, by name, the real directories of a directory before its links
+// to directories. A directory reached again (through a link to a
+// directory already walked, a link loop) is not walked again. After
+// limit directory entries, the walk stops: the directories found so far
+// are returned with an error naming the cache directory.
+func rpmRepoDirs(root fs.FS, c rpmRepoCache, limit int) ([]string, error) {
+	top, err := fs.Stat(root, c.dir)
+	if err != nil || !top.IsDir() {
+		return nil, nil
+	}
+	w := rpmDirWalk{root: root, cache: c, left: limit, visited: rpmFileSet{}}
+	w.visited.add(top)
+	if err := w.walk(c.dir, 0); err != nil {
+		return w.repos, quietf(artifact.ErrTooManyMembers, "%s: more than %d entries in the cache's directories (links in a loop?); the rest are not looked at", c.dir, limit)
+	}
+	return w.repos, nil
+}
+
+// An rpmDirWalk finds the repositories' directories of a cache.
+type rpmDirWalk struct {
+	root    fs.FS
+	cache   rpmRepoCache
+	left    int        // directory entries that may still be looked at
+	visited rpmFileSet // the directories walked, and the repositories' directories
+	repos   []string
+}
+
+// errTooManyEntries is the error of listing a directory with more
+// entries than are left to look at.
+var errTooManyEntries = errors.New("too many directory entries")
+
+// walk walks dir, depth levels below the cache's directory.
+func (w *rpmDirWalk) walk(dir string, depth int) error {
+	if depth == w.cache.levels {
+		if fi, err := fs.Stat(w.root, path.Join(dir, w.cache.mdDir(), "repomd.xml")); err == nil && fi.Mode().IsRegular() {
+			w.repos = append(w.repos, dir)
+		}
+		return nil
+	}
+	entries, err := readDirMax(w.root, dir, w.left)
+	if err == errTooManyEntries {
+		return err
+	}
+	w.left -= len(entries)
+	slices.SortStableFunc(entries, func(a, b fs.DirEntry) int {
+		return cmp.Compare(a.Type()&fs.ModeSymlink, b.Type()&fs.ModeSymlink)
+	})
+	for _, e := range entries {
+		if t := e.Type(); t != fs.ModeDir && t != fs.ModeSymlink {
+			continue
+		}
+		child := dir + "/" + e.Name()
+		if fi, err := fs.Stat(w.root, child); err != nil || !fi.IsDir() || !w.visited.add(fi) {
+			continue
+		}
+		if err := w.walk(child, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readDirMax returns the entries of the directory dir sorted by name, as
+// fs.ReadDir does, but reads no more than limit+1 of them:
+// errTooManyEntries when it has more than limit.
+func readDirMax(fsys fs.FS, dir string, limit int) ([]fs.DirEntry, error) {
+	f, err := fsys.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	d, ok := f.(fs.ReadDirFile)
+	if !ok {
+		return nil, &fs.PathError{Op: "readdir", Path: dir, Err: errors.New("not implemented")}
+	}
+	var list []fs.DirEntry
+	for {
+		batch, err := d.ReadDir(min(limit+1-len(list), 1024))
+		list = append(list, batch...)
+		if len(list) > limit {
+			return nil, errTooManyEntries
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(batch) == 0 {
+			return nil, io.ErrNoProgress
+		}
+	}
+	slices.SortFunc(list, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return list, nil
 }
 
 // mdDir returns the directory of a repository's directory in which c
@@ -210,6 +335,11 @@ type rpmRepoReader struct {
 	dir   string // the repository's directory, relative to the root
 	want  func(string) bool
 	lim   rpmRepoLimits
+	// The repomd.xml and primary files read, and what all the primaries
+	// read may still make libvet keep: shared by the readers of one
+	// ReadRpmRepos.
+	mds, primaries rpmFileSet
+	all            *keepBudget
 
 	provs    []Provision
 	files    []string
@@ -235,6 +365,9 @@ var rpmPrimaryTypes = []string{"primary", "primary_zck", "primary_db"}
 func (r *rpmRepoReader) read() {
 	md := path.Join(r.dir, r.cache.mdDir())
 	name := md + "/repomd.xml"
+	if fi, err := fs.Stat(r.root, name); err == nil && !r.mds.add(fi) {
+		return // a repository's metadata reached again through a link: read once
+	}
 	data, err := r.readRepomd(name)
 	if err != nil {
 		r.problems = append(r.problems, fmt.Errorf("%s: %w", name, err))
@@ -273,7 +406,14 @@ func (r *rpmRepoReader) read() {
 					r.problems = append(r.problems, fmt.Errorf("%s: %w", file, unwrapPath(err)))
 					return
 				}
+				if !r.primaries.add(fi) {
+					return // read already, as another repository's primary
+				}
 				r.files = append(r.files, file)
+				if *r.all <= 0 {
+					r.problems = append(r.problems, quietf(artifact.ErrTooLarge, "%s: not read: the primaries read before it already make libvet keep the %s of packages and library provides it keeps at most from all", file, rpmMiB(r.lim.keepAll)))
+					return
+				}
 				if err := r.readPrimary(file, typ, fi.Size()); err != nil {
 					r.problems = append(r.problems, fmt.Errorf("%s: %w", file, err))
 				}
@@ -316,7 +456,7 @@ func (r *rpmRepoReader) readRepomd(name string) ([]byte, error) {
 		return nil, unwrapPath(err)
 	}
 	if int64(len(data)) > r.lim.repomd {
-		return nil, fmt.Errorf("more than the %d bytes libvet reads of a repomd.xml: %w", r.lim.repomd, artifact.ErrTooLarge)
+		return nil, quietf(artifact.ErrTooLarge, "more than the %d bytes libvet reads of a repomd.xml", r.lim.repomd)
 	}
 	return data, nil
 }
@@ -347,7 +487,7 @@ func rpmRepodataFile(href string) (string, bool) {
 // readPrimary reads the primary file of size bytes, of the kind typ.
 func (r *rpmRepoReader) readPrimary(file, typ string, size int64) error {
 	if size > r.lim.cached {
-		return fmt.Errorf("%d bytes, more than the %d libvet reads of a repository's primary: %w", size, r.lim.cached, artifact.ErrTooLarge)
+		return quietf(artifact.ErrTooLarge, "%d bytes, more than the %d libvet reads of a repository's primary", size, r.lim.cached)
 	}
 	f, err := r.root.Open(file)
 	if err != nil {
@@ -383,6 +523,7 @@ func (r *rpmRepoReader) readPrimary(file, typ string, size int64) error {
 		src = d
 	}
 	s := newPrimaryScanner(src, r.template(), r.want, r.lim)
+	s.keep = r.newKeep()
 	err = s.run()
 	r.provs = append(r.provs, s.provs...)
 	return err
@@ -392,6 +533,43 @@ func (r *rpmRepoReader) readPrimary(file, typ string, size int64) error {
 // start from.
 func (r *rpmRepoReader) template() Provision {
 	return Provision{Package: Package{Manager: r.cache.manager}, Repo: r.cache.repoID(r.dir)}
+}
+
+// newKeep returns the budget of what a primary of the repository may
+// make libvet keep.
+func (r *rpmRepoReader) newKeep() rpmKeep {
+	return rpmKeep{file: keepBudget(r.lim.keep), all: r.all, lim: r.lim}
+}
+
+// An rpmKeep is what the packages and library provides kept from a
+// primary may still take, in bytes counted as for an apk index
+// (keepCost and the strings, see keepBudget): of the primary's budget
+// (rpmRepoLimits.keep), and of that of all the primaries ReadRpmRepos
+// reads (rpmRepoLimits.keepAll), when all is set.
+type rpmKeep struct {
+	file keepBudget
+	all  *keepBudget
+	lim  rpmRepoLimits
+}
+
+// take charges n bytes, failing with an artifact.ErrTooLarge error when
+// a budget is spent.
+func (k *rpmKeep) take(n int) error {
+	if k.file.take(n) != nil {
+		return quietf(artifact.ErrTooLarge, "more than %s of packages and library provides to keep from one primary; is this really a repository's metadata?", rpmMiB(k.lim.keep))
+	}
+	if k.all != nil && k.all.take(n) != nil {
+		return quietf(artifact.ErrTooLarge, "more than %s of packages and library provides to keep from all the primaries; the rest are not read", rpmMiB(k.lim.keepAll))
+	}
+	return nil
+}
+
+// rpmMiB returns "n MiB", or "n bytes" when n is not a number of MiB.
+func rpmMiB(n int64) string {
+	if n > 0 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // sqliteMagic starts a SQLite 3 database file.
@@ -424,7 +602,7 @@ func (r *rpmRepoReader) readSqlite(f fs.File, br *bufio.Reader, size int64) erro
 			return err
 		}
 		if int64(len(data)) > r.lim.sqlite {
-			return fmt.Errorf("a sqlite primary of more than %d bytes, the most libvet reads into memory: %w", r.lim.sqlite, artifact.ErrTooLarge)
+			return quietf(artifact.ErrTooLarge, "a sqlite primary of more than %d bytes, the most libvet reads into memory", r.lim.sqlite)
 		}
 		if !bytes.HasPrefix(data, []byte(sqliteMagic)) {
 			return errors.New("the primary_db is not a sqlite database")
@@ -451,9 +629,15 @@ func (r *rpmRepoReader) readSqlite(f fs.File, br *bufio.Reader, size int64) erro
 	if err != nil {
 		return err
 	}
-	// The wanted library provides, by package.
+	// The wanted library provides, by package, each charged once to keep
+	// (for its entries in pend and seen, then its provision).
+	keep := r.newKeep()
+	type keyProvide struct {
+		key int64
+		sb  sonameBits
+	}
 	pend := map[int64][]sonameBits{}
-	n := 0
+	seen := map[keyProvide]bool{}
 	err = db.Scan("provides", func(_ int64, v []any) error {
 		name, _ := sqliteValue(v, pc[0]).(string)
 		key, ok := sqliteValue(v, pc[1]).(int64)
@@ -462,13 +646,15 @@ func (r *rpmRepoReader) readSqlite(f fs.File, br *bufio.Reader, size int64) erro
 			return nil
 		}
 		soname := string(so)
-		if r.want != nil && !r.want(soname) || slices.Contains(pend[key], sonameBits{soname, bits}) {
+		kp := keyProvide{key, sonameBits{soname, bits}}
+		if r.want != nil && !r.want(soname) || seen[kp] {
 			return nil
 		}
-		if n++; n > r.lim.provisions {
-			return fmt.Errorf("more than %d library provides; the rest are not read: %w", r.lim.provisions, artifact.ErrTooLarge)
+		if err := keep.take(keepCost + len(soname)); err != nil {
+			return err
 		}
-		pend[key] = append(pend[key], sonameBits{soname, bits})
+		seen[kp] = true
+		pend[key] = append(pend[key], kp.sb)
 		return nil
 	})
 	if err != nil || len(pend) == 0 {
@@ -488,10 +674,15 @@ func (r *rpmRepoReader) readSqlite(f fs.File, br *bufio.Reader, size int64) erro
 		if len(sbs) == 0 {
 			return nil
 		}
+		delete(pend, key) // a pkgKey given to several packages counts once
 		str := func(i int) []byte { s, _ := sqliteValue(v, kc[i]).(string); return []byte(s) }
+		name, arch, epoch, ver, rel := str(1), str(2), str(4), str(3), str(5)
+		if err := keep.take(len(name) + len(arch) + len(epoch) + len(ver) + len(rel) + 2); err != nil {
+			return err
+		}
 		p := tmpl
-		p.Name, p.Arch = string(str(1)), string(str(2))
-		p.Version = rpmEVR(str(4), str(3), str(5))
+		p.Name, p.Arch = string(name), string(arch)
+		p.Version = rpmEVR(epoch, ver, rel)
 		for _, sb := range sbs {
 			p.Soname, p.Bits = sb.soname, sb.bits
 			r.provs = append(r.provs, p)
@@ -514,13 +705,13 @@ func sqliteValue(v []any, i int) any {
 func sqliteColumns(sql string, names []string) ([]int, error) {
 	open, end := strings.IndexByte(sql, '('), strings.LastIndexByte(sql, ')')
 	if open < 0 || end < open {
-		return nil, fmt.Errorf("cannot read the columns of %q", clipBytes([]byte(sql), 60))
+		return nil, fmt.Errorf("cannot read the columns of %q", binio.Clip(sql, 60))
 	}
 	var defs []string
 	for d := range strings.SplitSeq(sql[open+1:end], ",") {
 		f := strings.Fields(d)
 		if len(f) == 0 {
-			return nil, fmt.Errorf("cannot read the columns of %q", clipBytes([]byte(sql), 60))
+			return nil, fmt.Errorf("cannot read the columns of %q", binio.Clip(sql, 60))
 		}
 		defs = append(defs, strings.Trim(f[0], "\"`[]'"))
 	}
@@ -528,7 +719,7 @@ func sqliteColumns(sql string, names []string) ([]int, error) {
 	for i, n := range names {
 		pos[i] = slices.IndexFunc(defs, func(d string) bool { return strings.EqualFold(d, n) })
 		if pos[i] < 0 {
-			return nil, fmt.Errorf("no column %s in %q: not a primary_db", n, clipBytes([]byte(sql), 60))
+			return nil, fmt.Errorf("no column %s in %q: not a primary_db", n, binio.Clip(sql, 60))
 		}
 	}
 	return pos, nil
@@ -648,13 +839,15 @@ type primaryScanner struct {
 	name, arch      []byte
 	epoch, ver, rel []byte
 	pend            []sonameBits
-	capture         *[]byte // name or arch while inside it
-	raw             []byte  // a text run being captured, not yet decoded
+	pendSet         map[sonameBits]bool // pend, once it is long
+	capture         *[]byte             // name or arch while inside it
+	raw             []byte              // a text run being captured, not yet decoded
 	scratch         []byte
 	packages        int // <package> elements seen
 
 	tmpl  Provision
 	provs []Provision
+	keep  rpmKeep // what provs may still take
 }
 
 type rpmOpen struct {
@@ -667,8 +860,12 @@ type sonameBits struct {
 	bits   int
 }
 
+// newPrimaryScanner returns a scanner of r whose provisions start from
+// tmpl. Its keep budget is lim.keep, of the stream alone: the caller may
+// set keep to one shared with other streams (rpmRepoReader.newKeep).
 func newPrimaryScanner(r io.Reader, tmpl Provision, want func(string) bool, lim rpmRepoLimits) *primaryScanner {
-	return &primaryScanner{r: r, buf: make([]byte, min(64<<10, lim.token)), want: want, lim: lim, tmpl: tmpl}
+	return &primaryScanner{r: r, buf: make([]byte, min(64<<10, lim.token)), want: want, lim: lim, tmpl: tmpl,
+		keep: rpmKeep{file: keepBudget(lim.keep), lim: lim}}
 }
 
 // errf returns an error wrapping errRpmPrimary, at the stream offset of
@@ -680,18 +877,17 @@ func (s *primaryScanner) errf(at int, format string, args ...any) error {
 // limitf returns an error wrapping artifact.ErrTooLarge, at the stream
 // offset of buf[at]: a limit of [rpmRepoLimits] was reached.
 func (s *primaryScanner) limitf(at int, format string, args ...any) error {
-	return &rpmReason{msg: fmt.Sprintf("at byte %d: %s", s.off+int64(at), fmt.Sprintf(format, args...)), err: artifact.ErrTooLarge}
+	return quietf(artifact.ErrTooLarge, "at byte %d: %s", s.off+int64(at), fmt.Sprintf(format, args...))
 }
 
-// An rpmReason is an error whose message is msg and that wraps err (a
-// sentinel, which the message need not repeat).
-type rpmReason struct {
-	msg string
-	err error
+// take charges n bytes to the keep budget; over it, the error is at the
+// stream offset off.
+func (s *primaryScanner) take(off int64, n int) error {
+	if err := s.keep.take(n); err != nil {
+		return fmt.Errorf("at byte %d: %w", off, err)
+	}
+	return nil
 }
-
-func (r *rpmReason) Error() string { return r.msg }
-func (r *rpmReason) Unwrap() error { return r.err }
 
 // more reads more of the stream into buf, keeping buf[pos:end]. It
 // returns false at the end of the stream or on a read error (err).
@@ -709,7 +905,7 @@ func (s *primaryScanner) more() (bool, error) {
 	}
 	if s.end == len(s.buf) {
 		if len(s.buf) >= s.lim.token {
-			return false, s.limitf(s.pos, "a tag, comment or CDATA section of more than %d bytes (starting %q)", s.lim.token, clipBytes(s.buf[s.pos:s.end], 40))
+			return false, s.limitf(s.pos, "a tag, comment or CDATA section of more than %d bytes (starting %q)", s.lim.token, binio.Clip(string(s.buf[s.pos:s.end]), 40))
 		}
 		nb := make([]byte, min(2*len(s.buf), s.lim.token))
 		copy(nb, s.buf[:s.end])
@@ -738,6 +934,13 @@ func (s *primaryScanner) more() (bool, error) {
 
 // run scans the whole stream, collecting provisions in s.provs.
 func (s *primaryScanner) run() error {
+	// A UTF-8 byte order mark may start the stream.
+	if err := s.ensure(3); err != nil {
+		return err
+	}
+	if s.off == 0 && bytes.HasPrefix(s.buf[s.pos:s.end], []byte(utf8BOM)) {
+		s.pos += len(utf8BOM)
+	}
 	for {
 		i := bytes.IndexByte(s.buf[s.pos:s.end], '<')
 		if i < 0 {
@@ -781,8 +984,29 @@ func (s *primaryScanner) finish() error {
 	return nil
 }
 
-// text handles character data outside markup.
+// utf8BOM is the byte order mark, in UTF-8.
+const utf8BOM = "\uFEFF"
+
+// text handles character data outside markup, b at buf[pos:].
+//
+// Before the root element (in the prolog, where XML allows only white
+// space between the declaration, comments, processing instructions and
+// the DOCTYPE) anything else is an error at once: a file that is not a
+// primary.xml fails at its first bytes, not at its end. A NUL byte, which
+// XML allows nowhere, is an error too: the holes of a sparse file, or a
+// zeroed one, read as NUL bytes, and would otherwise be scanned whole.
 func (s *primaryScanner) text(b []byte) error {
+	if !s.root { // and so no element is open
+		for i, c := range b {
+			if !isXMLSpace(c) {
+				return s.errf(s.pos+i, "%q before the root element: not a primary.xml", binio.Clip(string(b[i:min(len(b), i+40)]), 20))
+			}
+		}
+		return nil
+	}
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return s.errf(s.pos+i, "a NUL byte, which XML does not allow (a sparse or zeroed file?)")
+	}
 	if s.capture == nil || len(b) == 0 {
 		return nil
 	}
@@ -813,9 +1037,8 @@ func (s *primaryScanner) endText() error {
 
 // token returns the length of the markup at buf[pos:] that ends with
 // term, reading more of the stream as needed; from is where to start
-// looking for term. With quotes, quoted attribute values are skipped
-// while looking for a '>' (a tag's end); with brackets, so are
-// bracketed internal subsets (a <!DOCTYPE>'s).
+// looking for term. With quotes, the markup is a declaration, whose end
+// declEnd finds.
 func (s *primaryScanner) token(from int, term string, what string, quotes bool) (int, error) {
 	for {
 		b := s.buf[s.pos:s.end]
@@ -833,7 +1056,8 @@ func (s *primaryScanner) token(from int, term string, what string, quotes bool) 
 }
 
 // find returns the length of b[:end of term] when term occurs in b at or
-// after from, -1 otherwise.
+// after from, -1 otherwise; with quotes, that of the declaration b
+// (declEnd).
 func (s *primaryScanner) find(b []byte, from int, term string, quotes bool) int {
 	if from > len(b) {
 		return -1
@@ -845,23 +1069,43 @@ func (s *primaryScanner) find(b []byte, from int, term string, quotes bool) int 
 		}
 		return from + i + len(term)
 	}
-	depth := 0 // '[' nesting of a <!DOCTYPE>
-	for i := from; i < len(b); i++ {
-		switch c := b[i]; c {
-		case '"', '\'':
-			j := bytes.IndexByte(b[i+1:], c)
+	return declEnd(b)
+}
+
+// declEnd returns the length of the declaration at the start of b
+// ("<!DOCTYPE ...>"), up to and including its '>', -1 when b does not
+// hold its end. It ends where encoding/xml ends a directive: at a '>'
+// outside quotes and outside the '<' '>' pairs it holds (the markup
+// declarations of a DOCTYPE's internal subset), the comments it holds
+// skipped, the byte after "<!" taken as it is.
+func declEnd(b []byte) int {
+	quote, depth := byte(0), 0
+	for i := 3; i < len(b); i++ {
+		switch c := b[i]; {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '>':
+			if depth == 0 {
+				return i + 1
+			}
+			depth--
+		case c == '<':
+			if i+4 > len(b) {
+				return -1
+			}
+			if string(b[i+1:i+4]) != "!--" {
+				depth++
+				continue
+			}
+			j := bytes.Index(b[i+4:], []byte("-->"))
 			if j < 0 {
 				return -1
 			}
-			i += 1 + j
-		case '[':
-			depth++
-		case ']':
-			depth--
-		case '>':
-			if depth <= 0 {
-				return i + 1
-			}
+			i += 4 + j + 2
 		}
 	}
 	return -1
@@ -940,6 +1184,9 @@ func (s *primaryScanner) markup() error {
 		s.pos += n
 		return err
 	case bytes.HasPrefix(b, []byte("<![CDATA[")):
+		if !s.root {
+			return s.errf(s.pos, "a CDATA section before the root element: not a primary.xml")
+		}
 		n, err := s.token(9, "]]>", "a CDATA section", false)
 		if err != nil {
 			return err
@@ -993,7 +1240,7 @@ func tagName(b []byte) []byte {
 func (s *primaryScanner) endTag(tok []byte) error {
 	q := tagName(tok[2:])
 	if rest := skipXMLSpace(tok[2+len(q) : len(tok)-1]); len(q) == 0 || len(rest) > 0 {
-		return s.errf(s.pos, "malformed end tag %q", clipBytes(tok, 40))
+		return s.errf(s.pos, "malformed end tag %q", binio.Clip(string(tok), 40))
 	}
 	if len(s.stack) == 0 {
 		return s.errf(s.pos, "end tag </%s> without a start tag", q)
@@ -1031,7 +1278,7 @@ func trimXMLSpace(b []byte) []byte { return bytes.Trim(b, " \t\r\n") }
 func (s *primaryScanner) startTag(tok []byte) error {
 	q := tagName(tok[1:])
 	if len(q) == 0 {
-		return s.errf(s.pos, "'<' not followed by a name: %q", clipBytes(tok, 40))
+		return s.errf(s.pos, "'<' not followed by a name: %q", binio.Clip(string(tok), 40))
 	}
 	empty := tok[len(tok)-2] == '/'
 	attrs := tok[1+len(q) : len(tok)-1]
@@ -1043,7 +1290,7 @@ func (s *primaryScanner) startTag(tok []byte) error {
 	if len(s.stack) > 0 {
 		parent = s.stack[len(s.stack)-1].kind
 	} else if kind != elMetadata {
-		return fmt.Errorf("%w: the root element is <%s>, not <metadata>: not a primary.xml", errRpmPrimary, clipBytes(q, 40))
+		return fmt.Errorf("%w: the root element is <%s>, not <metadata>: not a primary.xml", errRpmPrimary, binio.Clip(string(q), 40))
 	}
 	// The context that gives an element its meaning.
 	switch {
@@ -1110,7 +1357,7 @@ func (s *primaryScanner) startPackage(attrs []byte) error {
 	s.inPkg, s.rpmPkg = true, false
 	s.start = s.off + int64(s.pos)
 	s.name, s.arch, s.epoch, s.ver, s.rel = s.name[:0], s.arch[:0], s.epoch[:0], s.ver[:0], s.rel[:0]
-	s.pend = s.pend[:0]
+	s.pend, s.pendSet = s.pend[:0], nil
 	s.packages++
 	return s.attrs(attrs, "package", func(name, val []byte) error {
 		if string(name) == "type" {
@@ -1149,18 +1396,34 @@ func (s *primaryScanner) entry(attrs []byte) error {
 		if s.want != nil && !s.want(soname) {
 			return nil
 		}
-		for _, p := range s.pend {
-			if p.soname == soname && p.bits == bits {
-				return nil
+		sb := sonameBits{soname, bits}
+		if s.pendSet != nil && s.pendSet[sb] || s.pendSet == nil && slices.Contains(s.pend, sb) {
+			return nil
+		}
+		if err := s.take(s.off+int64(s.pos), keepCost+len(soname)); err != nil {
+			return err
+		}
+		s.pend = append(s.pend, sb)
+		switch {
+		case s.pendSet != nil:
+			s.pendSet[sb] = true
+		case len(s.pend) > maxPendList:
+			// A package with very many provides: a set, not a search of
+			// the list for each.
+			s.pendSet = make(map[sonameBits]bool, 2*len(s.pend))
+			for _, p := range s.pend {
+				s.pendSet[p] = true
 			}
 		}
-		if len(s.provs)+len(s.pend) >= s.lim.provisions {
-			return s.limitf(s.pos, "more than %d library provides; the rest are not read", s.lim.provisions)
-		}
-		s.pend = append(s.pend, sonameBits{soname, bits})
 		return nil
 	})
 }
+
+// maxPendList is the number of library provides of a package that are
+// looked for in the list pend, past which a set is made: packages have
+// a few (glibc a dozen), while a hostile primary could give one a
+// million, to be compared with each other.
+const maxPendList = 32
 
 // endPackage ends a package, keeping its library provides.
 func (s *primaryScanner) endPackage() error {
@@ -1174,6 +1437,9 @@ func (s *primaryScanner) endPackage() error {
 	}
 	if len(s.pend) == 0 {
 		return nil
+	}
+	if err := s.take(s.start, len(s.name)+len(s.arch)+len(s.epoch)+len(s.ver)+len(s.rel)+2); err != nil {
+		return err
 	}
 	p := s.tmpl
 	p.Name = string(s.name)
@@ -1215,14 +1481,14 @@ func (s *primaryScanner) attrs(b []byte, elem string, fn func(name, val []byte) 
 		for i < len(b) && b[i] != '=' && !isXMLSpace(b[i]) {
 			switch b[i] {
 			case '"', '\'', '<', '>', '/':
-				return s.errf(s.pos, "malformed attributes in <%s>: %q", elem, clipBytes(b, 40))
+				return s.errf(s.pos, "malformed attributes in <%s>: %q", elem, binio.Clip(string(b), 40))
 			}
 			i++
 		}
 		name := b[:i]
 		b = skipXMLSpace(b[i:])
 		if len(name) == 0 || len(b) == 0 || b[0] != '=' {
-			return s.errf(s.pos, "malformed attributes in <%s>: %q", elem, clipBytes(b, 40))
+			return s.errf(s.pos, "malformed attributes in <%s>: %q", elem, binio.Clip(string(b), 40))
 		}
 		b = skipXMLSpace(b[1:])
 		if len(b) == 0 || b[0] != '"' && b[0] != '\'' {
@@ -1270,7 +1536,7 @@ func xmlUnescape(dst, b []byte) ([]byte, error) {
 		}
 		j := bytes.IndexByte(b, ';')
 		if j < 0 {
-			return dst, fmt.Errorf("unterminated entity reference %q", clipBytes(b, 12))
+			return dst, fmt.Errorf("unterminated entity reference %q", binio.Clip(string(b), 12))
 		}
 		ref := b[1:j]
 		b = b[j+1:]
@@ -1288,7 +1554,7 @@ func xmlUnescape(dst, b []byte) ([]byte, error) {
 		default:
 			r, ok := xmlCharRef(ref)
 			if !ok {
-				return dst, fmt.Errorf("unknown entity or invalid character reference &%s;", clipBytes(ref, 12))
+				return dst, fmt.Errorf("unknown entity or invalid character reference &%s;", binio.Clip(string(ref), 12))
 			}
 			dst = utf8.AppendRune(dst, r)
 		}
@@ -1357,14 +1623,6 @@ func crlf(b []byte, scratch *[]byte) []byte {
 	return out
 }
 
-// clipBytes returns b cut to n bytes, for messages.
-func clipBytes(b []byte, n int) string {
-	if len(b) > n {
-		return string(b[:n]) + "…"
-	}
-	return string(b)
-}
-
 // zckMagic starts a zchunk file.
 const zckMagic = "\x00ZCK1"
 
@@ -1417,15 +1675,10 @@ func zckInt(b []byte) (uint64, []byte, bool) {
 	return 0, nil, false
 }
 
-// zckErr returns a zchunk error wrapping sentinel.
-func zckErr(sentinel error, format string, args ...any) error {
-	return &rpmReason{msg: "zchunk: " + fmt.Sprintf(format, args...), err: sentinel}
-}
-
 // newZckReader reads the lead and header of the zchunk file br, of size
 // bytes, and returns its decompressed content.
 func newZckReader(br *bufio.Reader, size int64, lim rpmRepoLimits) (*zckReader, error) {
-	corrupt := func(what string) error { return zckErr(artifact.ErrCorrupt, "%s", what) }
+	corrupt := func(what string) error { return quietf(artifact.ErrCorrupt, "zchunk: %s", what) }
 	lead, err := br.Peek(5 + 2*10)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return nil, err
@@ -1447,18 +1700,18 @@ func newZckReader(br *bufio.Reader, size int64, lim rpmRepoLimits) (*zckReader, 
 		return nil, corrupt("malformed lead")
 	}
 	if hlen > uint64(lim.zckHeader) {
-		return nil, zckErr(artifact.ErrTooLarge, "a header of %d bytes, more than the %d libvet reads", hlen, lim.zckHeader)
+		return nil, quietf(artifact.ErrTooLarge, "zchunk: a header of %d bytes, more than the %d libvet reads", hlen, lim.zckHeader)
 	}
 	leadLen := int64(len(lead)-len(b)) + int64(dsize)
 	if _, err := br.Discard(int(leadLen)); err != nil {
-		return nil, zckErr(artifact.ErrTruncated, "the file ends inside its lead")
+		return nil, quietf(artifact.ErrTruncated, "zchunk: the file ends inside its lead")
 	}
 	if size >= 0 && leadLen+int64(hlen) > size {
-		return nil, zckErr(artifact.ErrTruncated, "a header of %d bytes in a file of %d", hlen, size)
+		return nil, quietf(artifact.ErrTruncated, "zchunk: a header of %d bytes in a file of %d", hlen, size)
 	}
 	hdr := make([]byte, hlen)
 	if _, err := io.ReadFull(br, hdr); err != nil {
-		return nil, zckErr(artifact.ErrTruncated, "the file ends inside its header")
+		return nil, quietf(artifact.ErrTruncated, "zchunk: the file ends inside its header")
 	}
 	// The preface.
 	if len(hdr) < dsize {
@@ -1477,7 +1730,7 @@ func newZckReader(br *bufio.Reader, size int64, lim rpmRepoLimits) (*zckReader, 
 		return nil, corrupt("malformed preface")
 	}
 	if ctype != 0 && ctype != 2 {
-		return nil, zckErr(artifact.ErrCorrupt, "compression type %d, neither none (0) nor zstd (2)", ctype)
+		return nil, quietf(artifact.ErrCorrupt, "zchunk: compression type %d, neither none (0) nor zstd (2)", ctype)
 	}
 	if flags&2 != 0 { // optional elements
 		var n uint64
@@ -1541,10 +1794,21 @@ func newZckReader(br *bufio.Reader, size int64, lim rpmRepoLimits) (*zckReader, 
 		}
 	}
 	if total > lim.primary {
-		return nil, zckErr(artifact.ErrTooLarge, "chunks of %d bytes decompressed, more than the %d libvet reads of a primary", total, lim.primary)
+		return nil, quietf(artifact.ErrTooLarge, "zchunk: chunks of %d bytes decompressed, more than the %d libvet reads of a primary", total, lim.primary)
+	}
+	// The ratio limit of the other compressions, past the same
+	// allowance: the chunks and the dictionary, decompressed, against the
+	// file.
+	if bomb := int64(math.MaxInt64); size >= 0 {
+		if size <= math.MaxInt64/lim.ratio {
+			bomb = max(rpmRatioAllowance, size*lim.ratio)
+		}
+		if total+dictSize > bomb {
+			return nil, quietf(artifact.ErrBomb, "zchunk: a file of %d bytes whose chunks and dictionary decompress to %d, over %d:1 (decompression bomb?)", size, total+dictSize, lim.ratio)
+		}
 	}
 	if size >= 0 && leadLen+int64(hlen)+dictLen+comp > size {
-		return nil, zckErr(artifact.ErrTruncated, "the index lists %d bytes of data, the file has %d", dictLen+comp, size-leadLen-int64(hlen))
+		return nil, quietf(artifact.ErrTruncated, "zchunk: the index lists %d bytes of data, the file has %d", dictLen+comp, size-leadLen-int64(hlen))
 	}
 	z := &zckReader{max: total}
 	data := io.LimitReader(br, comp)
@@ -1562,11 +1826,11 @@ func newZckReader(br *bufio.Reader, size int64, lim rpmRepoLimits) (*zckReader, 
 	}
 	if dictLen > 0 {
 		if dictSize > lim.zckDict || dictLen > lim.zckDict {
-			return nil, zckErr(artifact.ErrTooLarge, "a dictionary of %d bytes, more than the %d libvet reads", dictSize, lim.zckDict)
+			return nil, quietf(artifact.ErrTooLarge, "zchunk: a dictionary of %d bytes, more than the %d libvet reads", dictSize, lim.zckDict)
 		}
 		cd := make([]byte, dictLen)
 		if _, err := io.ReadFull(br, cd); err != nil {
-			return nil, zckErr(artifact.ErrTruncated, "the file ends inside its dictionary")
+			return nil, quietf(artifact.ErrTruncated, "zchunk: the file ends inside its dictionary")
 		}
 		dd, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(max(dictSize, 1))), zstd.WithDecoderMaxWindow(uint64(lim.window)))
 		if err != nil {
@@ -1597,16 +1861,16 @@ func (z *zckReader) Read(p []byte) (int, error) {
 	n, err := z.src.Read(p)
 	z.n += int64(n)
 	if z.n > z.max {
-		return n, zckErr(artifact.ErrCorrupt, "the chunks decompress to more than the %d bytes the index says", z.max)
+		return n, quietf(artifact.ErrCorrupt, "zchunk: the chunks decompress to more than the %d bytes the index says", z.max)
 	}
 	switch {
 	case err == io.EOF && z.n < z.max:
-		return n, zckErr(artifact.ErrTruncated, "the chunks decompress to %d bytes, the index says %d", z.n, z.max)
+		return n, quietf(artifact.ErrTruncated, "zchunk: the chunks decompress to %d bytes, the index says %d", z.n, z.max)
 	case err != nil && err != io.EOF:
 		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return n, zckErr(artifact.ErrTruncated, "the data ends early (%v)", err)
+			return n, quietf(artifact.ErrTruncated, "zchunk: the data ends early (%v)", err)
 		}
-		return n, zckErr(artifact.ErrCorrupt, "corrupt zstd data (%v)", err)
+		return n, quietf(artifact.ErrCorrupt, "zchunk: corrupt zstd data (%v)", err)
 	}
 	return n, err
 }

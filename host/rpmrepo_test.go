@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"reflect"
@@ -474,11 +475,13 @@ func TestReadRpmReposBad(t *testing.T) {
 		{name: "binary", root: repoFS(dnf5Dir, "primary", "p", []byte("\x7fELF\x02\x01\x01<<<>>>")), problem: "malformed primary.xml"},
 		{name: "unknown entity", root: repoFS(dnf5Dir, "primary", "p", xmlDoc(`<package type="rpm"><name>a&b;</name></package>`)), problem: "malformed primary.xml at byte"},
 		{name: "package without a name", root: repoFS(dnf5Dir, "primary", "p", xmlDoc(`<package type="rpm"><arch>x</arch></package>`)), problem: "malformed primary.xml at byte"},
+		// Quoted text is cut on a character boundary (binio.Clip).
+		{name: "long malformed attribute", root: repoFS(dnf5Dir, "primary", "p", xmlDoc(`<package type="rpm" x`+strings.Repeat("é", 100)+`/z>`)), problem: "malformed primary.xml at byte 45: malformed attributes in <package>: \"x" + strings.Repeat("é", 19) + "…\""},
 		{name: "unquoted attribute", root: repoFS(dnf5Dir, "primary", "p", xmlDoc(pkg(`<format><rpm:provides><rpm:entry name=libz.so.1/></rpm:provides></format>`))), problem: "malformed primary.xml at byte"},
 		{name: "deep", root: repoFS(dnf5Dir, "primary", "p", xmlDoc(strings.Repeat("<a>", 300))), problem: "at byte 810: elements nested more than 256 deep", is: artifact.ErrTooLarge},
 		{name: "long tag", root: repoFS(dnf5Dir, "primary", "p", xmlDoc(`<a b="`+strings.Repeat("x", 2<<20)+`"/>`)), problem: "at byte 45: a tag, comment or CDATA section of more than", is: artifact.ErrTooLarge},
 		{name: "long name", root: repoFS(dnf5Dir, "primary", "p", xmlDoc(`<package type="rpm"><name>`+strings.Repeat("x", 100<<10)+`</name></package>`)), problem: "at byte 65536: a package's <name> of more than 65536 bytes", is: artifact.ErrTooLarge},
-		{name: "too many provides", root: repoFS(dnf5Dir, "primary", "p", big), lim: &rpmRepoLimits{provisions: 10}, problem: "at byte 19184: more than 10 library provides; the rest are not read", is: artifact.ErrTooLarge, some: true},
+		{name: "too much to keep", root: repoFS(dnf5Dir, "primary", "p", big), lim: &rpmRepoLimits{keep: 2000}, problem: "at byte 22692: more than 2000 bytes of packages and library provides to keep from one primary", is: artifact.ErrTooLarge, some: true},
 		{name: "expands past the limit", root: repoFS(dnf5Dir, "primary", "p", gzipBytes(big)), lim: &small, is: artifact.ErrTooLarge, some: true},
 		{name: "bomb", root: repoFS(dnf5Dir, "primary", "p", gzipBytes(spaces)), is: artifact.ErrBomb},
 		{name: "file too large", root: repoFS(dnf5Dir, "primary", "p", plain), lim: &rpmRepoLimits{cached: 100}, is: artifact.ErrTooLarge},
@@ -504,6 +507,11 @@ func TestReadRpmReposBad(t *testing.T) {
 			}
 			if tt.is != nil && !errors.Is(p, tt.is) {
 				t.Errorf("problem %q does not wrap %q", p, tt.is)
+			}
+			// libvet's own messages wrap the sentinels of package artifact
+			// without repeating them (quietf).
+			if tt.is != nil && tt.is != errRpmPrimary && strings.Contains(p.Error(), tt.is.Error()) {
+				t.Errorf("problem %q repeats %q", p, tt.is)
 			}
 			if (len(got) > 0) != tt.some {
 				t.Errorf("provisions %v, want some: %v", fmtProvisions(got), tt.some)
@@ -539,12 +547,13 @@ func TestZchunkMutations(t *testing.T) {
 func fillLimits(lim rpmRepoLimits) rpmRepoLimits {
 	d := defaultRpmRepoLimits
 	for _, f := range []struct{ v, d *int64 }{{&lim.repomd, &d.repomd}, {&lim.cached, &d.cached}, {&lim.primary, &d.primary},
-		{&lim.ratio, &d.ratio}, {&lim.window, &d.window}, {&lim.sqlite, &d.sqlite}, {&lim.zckHeader, &d.zckHeader}, {&lim.zckDict, &d.zckDict}} {
+		{&lim.ratio, &d.ratio}, {&lim.window, &d.window}, {&lim.keep, &d.keep}, {&lim.keepAll, &d.keepAll},
+		{&lim.sqlite, &d.sqlite}, {&lim.zckHeader, &d.zckHeader}, {&lim.zckDict, &d.zckDict}} {
 		if *f.v == 0 {
 			*f.v = *f.d
 		}
 	}
-	for _, f := range []struct{ v, d *int }{{&lim.token, &d.token}, {&lim.text, &d.text}, {&lim.provisions, &d.provisions}} {
+	for _, f := range []struct{ v, d *int }{{&lim.token, &d.token}, {&lim.text, &d.text}, {&lim.dirs, &d.dirs}} {
 		if *f.v == 0 {
 			*f.v = *f.d
 		}
@@ -580,6 +589,7 @@ func TestReadRpmReposRepomd(t *testing.T) {
 		name     string
 		root     fstest.MapFS
 		problems []string
+		is       error // the problem wraps it
 		files    int
 		some     bool
 	}{
@@ -592,12 +602,15 @@ func TestReadRpmReposRepomd(t *testing.T) {
 		{name: "not cached", root: with(repomdXML("primary", "repodata/p")), problems: []string{md + ": the primary metadata it lists is not cached in " + dnf5Dir}, files: 1},
 		{name: "no primary", root: with(repomdXML("filelists", "repodata/p"), "p"), problems: []string{md + ": lists no primary metadata"}, files: 1},
 		{name: "malformed", root: with([]byte("<repomd><data type='primary'>")), problems: []string{md + ": malformed repomd.xml: XML syntax error"}, files: 1},
-		{name: "too large", root: with(append(repomdXML("primary", "p"), bytes.Repeat([]byte(" "), 5<<20)...), "p"), problems: []string{md + ": more than the 4194304 bytes libvet reads of a repomd.xml"}},
+		{name: "too large", root: with(append(repomdXML("primary", "p"), bytes.Repeat([]byte(" "), 5<<20)...), "p"), problems: []string{md + ": more than the 4194304 bytes libvet reads of a repomd.xml"}, is: artifact.ErrTooLarge},
 		{name: "primary is a directory", root: fstest.MapFS{md: {Data: repomdXML("primary", "repodata/d")}, dnf5Dir + "/d/x": {}}, problems: []string{dnf5Dir + "/d: not a regular file"}, files: 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, files, problems := ReadRpmRepos(tt.root, nil)
 			checkProblems(t, problems, tt.problems)
+			if tt.is != nil && (len(problems) != 1 || !errors.Is(problems[0], tt.is) || strings.Contains(problems[0].Error(), tt.is.Error())) {
+				t.Errorf("problems %v: want one wrapping %q without saying so", problems, tt.is)
+			}
 			if len(files) != tt.files {
 				t.Errorf("files = %q, want %d", files, tt.files)
 			}
@@ -657,6 +670,15 @@ func TestPrimaryScanner(t *testing.T) {
 				<description><![CDATA[<rpm:entry name="libfake.so.1()(64bit)"/>]]></description>
 				<format><rpm:provides><!-- <rpm:entry name="libfake.so.2()(64bit)"/> --><rpm:entry name="libc.so.1()(64bit)"/></rpm:provides></format></package></metadata>`,
 			want: []Provision{prov("libc.so.1", 64, "c<d", "", "x")},
+		},
+		{
+			// A declaration ends where encoding/xml ends it: the byte
+			// after "<!" taken as it is, '<' '>' pairs and comments
+			// inside, quotes.
+			name: "declarations",
+			doc: `<!DOCTYPE metadata [ <!ENTITY x "a>b"> <!-- ]> --> <!ELEMENT metadata ANY> ]><metadata>
+				<!"><!'><!>'>'> <package type="rpm"><name>d</name><format><rpm:provides><rpm:entry name="libd.so.1()(64bit)"/></rpm:provides></format></package></metadata>`,
+			want: []Provision{prov("libd.so.1", 64, "d", "", "")},
 		},
 		{
 			name: "other namespace prefixes",
@@ -753,7 +775,9 @@ func (r iotestOneByte) Read(p []byte) (int, error) {
 
 // refPrimary reads the library provides of a primary.xml with
 // encoding/xml, by the rules of primaryScanner: the reference for the
-// fuzz target.
+// fuzz target. Unlike encoding/xml, it allows nothing but white space
+// (and a byte order mark at the start) outside markup before the root
+// element.
 func refPrimary(data []byte) ([]Provision, error) {
 	d := xml.NewDecoder(bytes.NewReader(data))
 	var stack []string
@@ -773,12 +797,22 @@ func refPrimary(data []byte) ([]Provision, error) {
 		return nil
 	}
 	for {
+		off := d.InputOffset()
 		tok, err := d.Token()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return nil, err
+		}
+		if _, ok := tok.(xml.CharData); ok && !root {
+			raw := data[off:d.InputOffset()]
+			if off == 0 {
+				raw = bytes.TrimPrefix(raw, []byte(utf8BOM))
+			}
+			if len(bytes.Trim(raw, " \t\r\n")) > 0 {
+				return nil, errors.New("text before the root element")
+			}
 		}
 		switch tok := tok.(type) {
 		case xml.StartElement:
@@ -849,6 +883,7 @@ func FuzzRpmPrimary(f *testing.F) {
 	f.Add(readFixture(f, "primary/primary.xml"))
 	f.Add(syntheticPrimary(2))
 	f.Add([]byte(`<metadata><package type="rpm"><name>a&amp;b</name><version epoch="1" ver="2" rel="3"/><format><rpm:provides><rpm:entry name="libz.so.1()(64bit)"/><rpm:entry name='libz.so.1'/></rpm:provides></format></package></metadata>`))
+	f.Add([]byte(`<metadata/><!">`)) // once read as an unterminated quote
 	f.Add([]byte(`<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x "y">]><!-- c --><metadata><package type="rpm"><name><![CDATA[n]]></name><format><rpm:provides><rpm:entry name="lib&#x61;.so"/></rpm:provides></format></package></metadata>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := scanPrimary(data, nil)
@@ -953,4 +988,349 @@ func FuzzZchunk(f *testing.F) {
 		}
 		io.Copy(io.Discard, io.LimitReader(z, 64<<20))
 	})
+}
+
+// namedPrimary returns a primary.xml of n packages, each named with
+// nameLen bytes and providing one library, lib<i>.so.1 for 64-bit.
+func namedPrimary(n, nameLen int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0"?>` + "\n" + `<metadata xmlns:rpm="http://linux.duke.edu/metadata/rpm">` + "\n")
+	name := strings.Repeat("n", nameLen)
+	for i := range n {
+		fmt.Fprintf(&b, `<package type="rpm"><name>%s%d</name><arch>x86_64</arch><version epoch="0" ver="1" rel="1"/><format><rpm:provides><rpm:entry name="lib%d.so.1()(64bit)"/></rpm:provides></format></package>`+"\n", name, i, i)
+	}
+	b.WriteString("</metadata>\n")
+	return b.Bytes()
+}
+
+// TestReadRpmReposKeep checks the budget of what the primaries make
+// libvet keep: a primary of few, huge packages could make it hold
+// gigabytes, one primary or many.
+func TestReadRpmReposKeep(t *testing.T) {
+	const hash = "-0123456789abcdef/repodata"
+	lim := fillLimits(rpmRepoLimits{keep: 1 << 20, keepAll: 1 << 20})
+	// 40 packages of 60 KiB names: 2.4 MiB to keep.
+	t.Run("one primary", func(t *testing.T) {
+		got, files, problems := readRpmRepos(repoFS(dnf5Dir, "primary", "p", namedPrimary(40, 60<<10)), nil, lim)
+		checkProblems(t, problems, []string{dnf5Dir + "/p: at byte "})
+		if len(problems) == 1 {
+			if msg := problems[0].Error(); !errors.Is(problems[0], artifact.ErrTooLarge) || !strings.Contains(msg, ": more than 1 MiB of packages and library provides to keep from one primary") {
+				t.Errorf("problem %q", msg)
+			}
+		}
+		// What was read before is kept, within the budget.
+		if len(got) < 10 || len(got) > 17 || len(files) != 2 {
+			t.Errorf("%d provisions, files %q", len(got), files)
+		}
+	})
+	// Three primaries of 0.6 MiB each, with 1 MiB for all: the second
+	// goes past it, the third is not read.
+	t.Run("all primaries", func(t *testing.T) {
+		root := fstest.MapFS{}
+		for _, r := range []string{"a", "b", "c"} {
+			maps.Copy(root, repoFS("var/cache/dnf/"+r+hash, "primary", "p", namedPrimary(10, 60<<10)))
+		}
+		got, files, problems := readRpmRepos(root, nil, lim)
+		checkProblems(t, problems, []string{"var/cache/dnf/b" + hash + "/p: at byte ", "var/cache/dnf/c" + hash + "/p: not read: "})
+		for _, p := range problems {
+			if !errors.Is(p, artifact.ErrTooLarge) {
+				t.Errorf("problem %q is not ErrTooLarge", p)
+			}
+		}
+		if len(problems) == 2 && !strings.Contains(problems[0].Error(), "more than 1 MiB of packages and library provides to keep from all the primaries") {
+			t.Errorf("problem %q", problems[0])
+		}
+		if len(got) < 10 || len(got) > 17 || len(files) != 6 {
+			t.Errorf("%d provisions, files %q", len(got), files)
+		}
+	})
+	// yum's sqlite primary has the same budget.
+	t.Run("sqlite", func(t *testing.T) {
+		root := os.DirFS(rpmRepoFixture + "/yum")
+		_, _, problems := readRpmRepos(root, nil, fillLimits(rpmRepoLimits{keep: 300}))
+		checkProblems(t, problems, []string{yumDir + "/" + yumDB + ".bz2: more than 300 bytes of packages and library provides to keep from one primary"})
+		if len(problems) == 1 && !errors.Is(problems[0], artifact.ErrTooLarge) {
+			t.Errorf("problem %q is not ErrTooLarge", problems[0])
+		}
+		got, _, problems := readRpmRepos(root, nil, fillLimits(rpmRepoLimits{keep: 1000}))
+		if len(got) != 3 || len(problems) != 0 {
+			t.Errorf("provisions %v, problems %v", fmtProvisions(got), problems)
+		}
+	})
+}
+
+// TestPrimaryScannerManyProvides reads a package with thousands of
+// library provides, some repeated: each is kept once, without comparing
+// each with all the others (maxPendList).
+func TestPrimaryScannerManyProvides(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<metadata><package type="rpm"><name>p</name><format><rpm:provides>`)
+	for i := range 5000 {
+		fmt.Fprintf(&b, `<rpm:entry name="lib%d.so"/><rpm:entry name="lib%d.so()(64bit)"/>`, i, i)
+		if i%100 == 99 {
+			fmt.Fprintf(&b, `<rpm:entry name="lib%d.so"/><rpm:entry name="lib%d.so()(64bit)"/>`, i-50, i/2)
+		}
+	}
+	b.WriteString(`</rpm:provides></format></package></metadata>`)
+	got, err := scanPrimary([]byte(b.String()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(got, compareProvisions)
+	if len(got) != 10000 || len(slices.Compact(slices.Clone(got))) != 10000 {
+		t.Errorf("%d provisions, want 10000 distinct", len(got))
+	}
+}
+
+// mkRoot writes files (path: content) into a new directory and makes
+// links (path: target), returning the directory.
+func mkRoot(t *testing.T, files map[string][]byte, links map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, data := range files {
+		p := root + "/" + name
+		if err := os.MkdirAll(path.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, target := range links {
+		p := root + "/" + name
+		if err := os.MkdirAll(path.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// TestRpmRepoDirsLinks walks a yum cache with hundreds of links to
+// itself: each real directory is walked once, which the small entry
+// budget checks (following the links, the walk would list 300 entries
+// 300 times at each level), and a repository's directory linked under
+// another name is read once, under its own.
+func TestRpmRepoDirsLinks(t *testing.T) {
+	base := "var/cache/yum/x86_64/7/base"
+	links := map[string]string{
+		"var/cache/yum/x86_64/7/a-link": "base",
+		"var/cache/yum/x86_64/up":       "..",
+	}
+	for i := range 300 {
+		links[fmt.Sprintf("var/cache/yum/l%d", i)] = "."
+	}
+	root := mkRoot(t, map[string][]byte{
+		base + "/repomd.xml": repomdXML("primary", "repodata/p.xml"),
+		base + "/p.xml":      readFixture(t, "primary/primary.xml"),
+	}, links)
+	lim := fillLimits(rpmRepoLimits{dirs: 310})
+	for _, fsys := range []fs.FS{RootFS(root), os.DirFS(root)} {
+		got, files, problems := readRpmRepos(fsys, nil, lim)
+		if want := fixtureRpmProvisions("yum", "base"); !reflect.DeepEqual(got, want) {
+			t.Errorf("%T: provisions:\n got %v\nwant %v", fsys, fmtProvisions(got), fmtProvisions(want))
+		}
+		if want := []string{base + "/p.xml", base + "/repomd.xml"}; !reflect.DeepEqual(files, want) {
+			t.Errorf("%T: files = %q, want %q", fsys, files, want)
+		}
+		checkProblems(t, problems, nil)
+	}
+}
+
+// TestRpmRepoDirsCap checks that the walk stops after lim.dirs entries,
+// with one problem, keeping the repositories found before.
+func TestRpmRepoDirsCap(t *testing.T) {
+	base := "var/cache/yum/x86_64/7/base"
+	files := map[string][]byte{
+		base + "/repomd.xml": repomdXML("primary", "repodata/p.xml"),
+		base + "/p.xml":      readFixture(t, "primary/primary.xml"),
+	}
+	for i := range 50 {
+		files[fmt.Sprintf("var/cache/yum/zz/%d/x", i)] = nil
+	}
+	root := RootFS(mkRoot(t, files, nil))
+	got, _, problems := readRpmRepos(root, nil, fillLimits(rpmRepoLimits{dirs: 20}))
+	checkProblems(t, problems, []string{"var/cache/yum: more than 20 entries in the cache's directories"})
+	if len(problems) == 1 && !errors.Is(problems[0], artifact.ErrTooManyMembers) {
+		t.Errorf("problem %q is not ErrTooManyMembers", problems[0])
+	}
+	if want := fixtureRpmProvisions("yum", "base"); !reflect.DeepEqual(got, want) {
+		t.Errorf("provisions:\n got %v\nwant %v", fmtProvisions(got), fmtProvisions(want))
+	}
+	// A directory of more entries than are left is not read whole.
+	if _, err := readDirMax(root, "var/cache/yum/zz", 10); err != errTooManyEntries {
+		t.Errorf("readDirMax: %v, want errTooManyEntries", err)
+	}
+	entries, err := readDirMax(root, "var/cache/yum/zz", 50)
+	if err != nil || len(entries) != 50 || !slices.IsSortedFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) }) {
+		t.Errorf("readDirMax: %d entries, %v", len(entries), err)
+	}
+}
+
+// TestReadRpmReposLinkedFiles checks that a primary or a repomd.xml
+// reached through several links, or hard links, is read once, under the
+// first name found: here a sparse primary of 1 GiB, a NUL byte past its
+// root element, which is read only to that byte (holes read as NUL
+// bytes), and the repodata of good, which a's links to. A repomd.xml
+// that names itself as the primary is still read as one.
+func TestReadRpmReposLinkedFiles(t *testing.T) {
+	const hash = "-0123456789abcdef"
+	sparse := "var/cache/dnf/sparse" + hash + "/repodata"
+	links := map[string]string{
+		"var/cache/dnf/a" + hash + "/repodata": "../good" + hash + "/repodata",
+	}
+	for i := range 20 {
+		links[fmt.Sprintf("var/cache/dnf/l%02d%s", i, hash)] = "sparse" + hash
+	}
+	dir := mkRoot(t, map[string][]byte{
+		sparse + "/repomd.xml": repomdXML("primary", "repodata/p.xml"),
+		sparse + "/p.xml":      []byte("<metadata>"),
+		"var/cache/dnf/good" + hash + "/repodata/repomd.xml":  repomdXML("primary", "repodata/p.xml"),
+		"var/cache/dnf/good" + hash + "/repodata/p.xml":       readFixture(t, "primary/primary.xml"),
+		"var/cache/dnf/other" + hash + "/repodata/repomd.xml": repomdXML("primary", "repodata/q.xml"),
+		"var/cache/dnf/self" + hash + "/repodata/repomd.xml":  repomdXML("primary", "repodata/repomd.xml"),
+	}, links)
+	if err := os.Truncate(dir+"/"+sparse+"/p.xml", 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	// another repository whose primary is a hard link to good's.
+	if err := os.Link(dir+"/var/cache/dnf/good"+hash+"/repodata/p.xml", dir+"/var/cache/dnf/other"+hash+"/repodata/q.xml"); err != nil {
+		t.Fatal(err)
+	}
+	got, files, problems := ReadRpmRepos(RootFS(dir), nil)
+	checkProblems(t, problems, []string{
+		"var/cache/dnf/self" + hash + "/repodata/repomd.xml: malformed primary.xml: the root element is <repomd>",
+		sparse + "/p.xml: malformed primary.xml at byte 10: a NUL byte",
+	})
+	if want := fixtureRpmProvisions("dnf", "a"); !reflect.DeepEqual(got, want) {
+		t.Errorf("provisions:\n got %v\nwant %v", fmtProvisions(got), fmtProvisions(want))
+	}
+	want := []string{
+		"var/cache/dnf/a" + hash + "/repodata/p.xml",
+		"var/cache/dnf/a" + hash + "/repodata/repomd.xml",
+		"var/cache/dnf/other" + hash + "/repodata/repomd.xml",
+		"var/cache/dnf/self" + hash + "/repodata/repomd.xml",
+		sparse + "/p.xml",
+		sparse + "/repomd.xml",
+	}
+	if !reflect.DeepEqual(files, want) {
+		t.Errorf("files:\n got %q\nwant %q", files, want)
+	}
+}
+
+// endlessReader returns 'x', counting the bytes it returns: as if
+// forever, up to 64 MiB.
+type endlessReader struct{ n int64 }
+
+func (r *endlessReader) Read(p []byte) (int, error) {
+	if r.n >= 64<<20 {
+		return 0, io.EOF
+	}
+	for i := range p {
+		p[i] = 'x'
+	}
+	r.n += int64(len(p))
+	return len(p), nil
+}
+
+// TestPrimaryScannerProlog checks that what may come before the root
+// element is read as XML allows, and anything else fails there, not at
+// the end of the stream.
+func TestPrimaryScannerProlog(t *testing.T) {
+	for _, doc := range []string{
+		"<metadata/>",
+		utf8BOM + `<?xml version="1.0" encoding="UTF-8"?>` + "\r\n<!-- a comment -->\n<?pi x?>\n<!DOCTYPE metadata [<!ENTITY x \"y\">]>\n\t <metadata/>",
+	} {
+		if _, err := scanPrimary([]byte(doc), nil); err != nil {
+			t.Errorf("%q: %v", doc, err)
+		}
+		if _, err := refPrimary([]byte(doc)); err != nil {
+			t.Errorf("%q: refPrimary: %v", doc, err)
+		}
+	}
+	for doc, want := range map[string]string{
+		"junk<metadata/>": `malformed primary.xml at byte 0: "junk" before the root element: not a primary.xml`,
+		"<?xml version=\"1.0\"?>\n<![CDATA[ ]]><metadata/>": "malformed primary.xml at byte 22: a CDATA section before the root element",
+		" \x00<metadata/>":            `malformed primary.xml at byte 1: "\x00" before the root element`,
+		" " + utf8BOM + "<metadata/>": `malformed primary.xml at byte 1: "\ufeff" before the root element`,
+		"<metadata>\x00</metadata>":   "malformed primary.xml at byte 10: a NUL byte",
+		"<metadata/>\x00":             "malformed primary.xml at byte 11: a NUL byte",
+	} {
+		_, err := scanPrimary([]byte(doc), nil)
+		if err == nil || !strings.HasPrefix(err.Error(), want) || !errors.Is(err, errRpmPrimary) {
+			t.Errorf("%q: %v, want %q", doc, err, want)
+		}
+		if _, err := refPrimary([]byte(doc)); err == nil {
+			t.Errorf("%q: refPrimary reads it", doc)
+		}
+	}
+	// An endless stream that is not XML is read no further than its
+	// first buffer, and neither is a sparse file past its first hole.
+	for _, prefix := range []string{`<?xml version="1.0"?>` + "\n<!-- c -->\n", "<metadata>\x00"} {
+		r := &endlessReader{}
+		s := newPrimaryScanner(io.MultiReader(strings.NewReader(prefix), r), Provision{}, nil, defaultRpmRepoLimits)
+		if err := s.run(); err == nil || !errors.Is(err, errRpmPrimary) {
+			t.Errorf("%q: %v", prefix, err)
+		}
+		if r.n > 64<<10 {
+			t.Errorf("%q: read %d bytes of the stream", prefix, r.n)
+		}
+	}
+}
+
+// zckInt appends the zchunk compressed integer v to b.
+func zckAppendInt(b []byte, v uint64) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v&0x7f))
+		v >>= 7
+	}
+	return append(b, byte(v)|0x80)
+}
+
+// zckFile returns a zchunk file of data in one zstd chunk, without a
+// dictionary, its checksums (SHA-256, which libvet does not verify)
+// zero.
+func zckFile(data []byte) []byte {
+	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression))
+	chunk := enc.EncodeAll(data, nil)
+	const sum = 32
+	index := zckAppendInt(nil, 1) // SHA-256
+	index = zckAppendInt(index, 2)
+	index = append(index, make([]byte, sum)...) // the dictionary: none
+	index = zckAppendInt(zckAppendInt(index, 0), 0)
+	index = append(index, make([]byte, sum)...)
+	index = zckAppendInt(zckAppendInt(index, uint64(len(chunk))), uint64(len(data)))
+	hdr := make([]byte, sum)   // the data checksum
+	hdr = zckAppendInt(hdr, 0) // flags
+	hdr = zckAppendInt(hdr, 2) // zstd
+	hdr = zckAppendInt(hdr, uint64(len(index)))
+	hdr = append(hdr, index...)
+	f := zckAppendInt([]byte(zckMagic), 1) // SHA-256
+	f = zckAppendInt(f, uint64(len(hdr)))
+	f = append(f, make([]byte, sum)...) // the header checksum
+	f = append(f, hdr...)
+	return append(f, chunk...)
+}
+
+// TestZchunkRatio checks that a zchunk primary may expand at most
+// rpmRepoLimits.ratio times, past its first MiB, as the others.
+func TestZchunkRatio(t *testing.T) {
+	spaces := func(n int) []byte {
+		return slices.Concat([]byte("<metadata>"), bytes.Repeat([]byte(" "), n-len("<metadata></metadata>")), []byte("</metadata>"))
+	}
+	got, _, problems := ReadRpmRepos(repoFS(dnf5Dir, "primary_zck", "p", zckFile(readFixture(t, "primary/primary.xml"))), nil)
+	if want := fixtureRpmProvisions("dnf", "fedora"); !reflect.DeepEqual(got, want) || len(problems) > 0 {
+		t.Errorf("provisions:\n got %v\nwant %v\nproblems %v", fmtProvisions(got), fmtProvisions(want), problems)
+	}
+	if _, _, problems := ReadRpmRepos(repoFS(dnf5Dir, "primary_zck", "p", zckFile(spaces(rpmRatioAllowance))), nil); len(problems) > 0 {
+		t.Errorf("1 MiB: %v", problems)
+	}
+	zck := zckFile(spaces(2 << 20))
+	_, _, problems = ReadRpmRepos(repoFS(dnf5Dir, "primary_zck", "p", zck), nil)
+	checkProblems(t, problems, []string{fmt.Sprintf("%s/p: zchunk: a file of %d bytes whose chunks and dictionary decompress to %d, over 200:1", dnf5Dir, len(zck), 2<<20)})
+	if len(problems) == 1 && !errors.Is(problems[0], artifact.ErrBomb) {
+		t.Errorf("problem %q is not ErrBomb", problems[0])
+	}
 }
