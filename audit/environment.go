@@ -467,6 +467,9 @@ func installedRecord(file string, max int64) (InstalledPackage, error) {
 	if err != nil {
 		return InstalledPackage{}, err
 	}
+	if !st.Mode().IsRegular() {
+		return InstalledPackage{}, fmt.Errorf("%s: not a regular file (a FIFO or device would block or never end)", file)
+	}
 	if max <= 0 {
 		max = artifact.DefaultLimits().MaxMetadataSize
 	}

@@ -155,7 +155,11 @@ func (o *Owners) Provides(soname, arch string) []Package {
 		case *Apk:
 			add(db.Providers(soname), 0)
 		case *Pacman:
-			add(db.Providers(soname, bits), 0) // includes entries that do not say
+			for _, pr := range db.providers[soname] {
+				if bits == 0 || pr.bits == 0 || pr.bits == bits {
+					add([]Package{db.pkgs[pr.pkg].Package}, pr.bits)
+				}
+			}
 		}
 		for _, f := range fs {
 			if archFits(f.bits, f.pkg.Arch, arch) && !slices.Contains(out, f.pkg) {

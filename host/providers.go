@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"io/fs"
+	"path"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/libvet/libvet/internal/binio"
 )
@@ -40,8 +40,8 @@ type Providers struct {
 	bySoname map[string][]Provision
 	// Files are the index files read, relative to the root, sorted.
 	Files []string
-	// Failed reports that an index could not be read (ReadProviders
-	// returns why): what the others lack may be in it.
+	// Failed reports that an index could not be read, wholly or in part
+	// (ReadProviders returns why): what the others lack may be in it.
 	Failed bool
 }
 
@@ -73,56 +73,55 @@ func ReadProviders(root string, sonames []string) (*Providers, []error) {
 		ReadApkIndexes, ReadRpmRepos, ReadPacmanSync,
 	} {
 		provs, files, probs := read(fsys, keep)
+		p.Failed = p.Failed || len(probs) > 0
 		bad := map[string]bool{}
 		for _, pr := range provs {
-			if !packageNameOK(pr.Name) {
-				if !bad[pr.Name] {
-					bad[pr.Name] = true
-					problems = append(problems, fmt.Errorf("%s index %s: package name %q is not one a package manager accepts; left out", pr.Manager, binio.Clip(printable(pr.Repo), 120), binio.Clip(pr.Name, 80)))
+			if !packageNameOK(pr.Name) || !archNameOK(pr.Arch) {
+				if k := pr.Name + "\x00" + pr.Arch; !bad[k] {
+					bad[k] = true
+					problems = append(problems, fmt.Errorf("%s index %s: package %q (architecture %q) is not a name a package manager takes; left out",
+						pr.Manager, binio.Clip(binio.Printable(pr.Repo), 120), binio.Clip(binio.Printable(pr.Name), 80), binio.Clip(binio.Printable(pr.Arch), 40)))
 				}
 				continue
 			}
-			pr.Version, pr.Arch, pr.Repo = printable(pr.Version), printable(pr.Arch), printable(pr.Repo)
+			pr.Version, pr.Repo = binio.Printable(pr.Version), binio.Printable(pr.Repo)
 			p.bySoname[pr.Soname] = append(p.bySoname[pr.Soname], pr)
 		}
 		// The readers' problems name their file first; a file that
-		// could not be read is not among those read.
+		// could not be read is not among those read, nor is rpm's
+		// repomd.xml, which only points at the index.
 		for _, f := range files {
-			if !slices.ContainsFunc(probs, func(err error) bool { return strings.HasPrefix(err.Error(), f+":") }) {
+			if path.Base(f) != "repomd.xml" && !slices.ContainsFunc(probs, func(err error) bool { return strings.HasPrefix(err.Error(), f+":") }) {
 				p.Files = append(p.Files, f)
 			}
 		}
 		problems = append(problems, probs...)
 	}
-	p.Failed = len(problems) > 0
 	slices.Sort(p.Files)
 	return p, problems
 }
 
 // packageNameOK reports whether name can be a package name of apk, rpm
-// or pacman: letters, digits and "._+@-", not starting with "-". An
-// index whose names are otherwise is not to be put on a command line.
+// or pacman: letters, digits and "._+-", starting with a letter or
+// digit. Anything else is not put on a command line: "@" selects a group
+// (dnf) or a repository tag (apk), a leading "-" an option.
 func packageNameOK(name string) bool {
-	if name == "" || name[0] == '-' {
+	if name == "" || !isAlnum(rune(name[0])) {
 		return false
 	}
-	return !strings.ContainsFunc(name, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._+@-", r))
-	})
+	return !strings.ContainsFunc(name, func(r rune) bool { return !isAlnum(r) && !strings.ContainsRune("._+-", r) })
 }
 
-// printable replaces the control characters of s, which an index could
-// use to write to the terminal, with U+FFFD.
-func printable(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return unicode.ReplacementChar
-		}
-		return r
-	}, s)
+// archNameOK reports whether arch can be an architecture name, which
+// dnf, yum and zypper get as name.arch: letters, digits and "_", or
+// none.
+func archNameOK(arch string) bool {
+	return !strings.ContainsFunc(arch, func(r rune) bool { return !isAlnum(r) && r != '_' })
+}
+
+// isAlnum reports an ASCII letter or digit.
+func isAlnum(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 }
 
 // For returns the packages that provide soname for a binary of

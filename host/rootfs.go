@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"syscall"
 )
 
 // RootFS returns the file system of the root directory root as the
@@ -45,7 +46,11 @@ func (r rootFS) Stat(name string) (fs.FileInfo, error) {
 	if !ok {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
 	}
-	return os.Stat(hostPath(r.root, real))
+	st, err := os.Stat(hostPath(r.root, real))
+	if pe, ok := err.(*fs.PathError); ok {
+		pe.Path = name // the root's name, not this machine's
+	}
+	return st, err
 }
 
 // errNotRegular is the error of opening what is neither a regular file
@@ -55,16 +60,24 @@ var errNotRegular = errors.New("not a regular file or directory (a FIFO, socket 
 // openFile opens the file p of this machine for reading, refusing what
 // is neither a regular file nor a directory: opening a FIFO would wait
 // for a writer forever, and a device can be endless. A root is read as
-// data, so such files are never what libvet is after.
+// data, so such files are never what libvet is after. The open does not
+// block (O_NONBLOCK), and the check is made on the file opened, so a
+// root that changes meanwhile cannot slip a FIFO in.
 func openFile(p string) (*os.File, error) {
-	st, err := os.Stat(p)
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
 	if !st.Mode().IsRegular() && !st.IsDir() {
+		f.Close()
 		return nil, &fs.PathError{Op: "open", Path: p, Err: errNotRegular}
 	}
-	return os.Open(p)
+	return f, nil
 }
 
 // ReadLink returns the target of the link name, whose directory is

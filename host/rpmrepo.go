@@ -911,26 +911,42 @@ func (s *primaryScanner) more() (bool, error) {
 		copy(nb, s.buf[:s.end])
 		s.buf = nb
 	}
-	for range 100 {
+	// Read a good amount before the caller scans again: a decompressor
+	// that returns a byte at a time (a gzip stream of one-byte stored
+	// blocks) would otherwise make every rescan of an unfinished tag
+	// cost its whole length, quadratic in it.
+	want, got := min(scanChunk, len(s.buf)-s.end), 0
+	for idle := 0; idle < 100; {
 		n, err := s.r.Read(s.buf[s.end:])
 		s.end += n
+		got += n
+		if n == 0 {
+			idle++
+		}
 		if err == io.EOF {
 			s.eof = true
-			return n > 0, nil
+			return got > 0, nil
 		}
 		if err != nil {
 			s.rerr = err
-			if n > 0 {
+			if got > 0 {
 				return true, nil
 			}
 			return false, err
 		}
-		if n > 0 {
+		if got >= want {
 			return true, nil
 		}
 	}
+	if got > 0 {
+		return true, nil
+	}
 	return false, io.ErrNoProgress
 }
+
+// scanChunk is the least that primaryScanner.more reads before the scan
+// goes on, when the buffer has room for it.
+const scanChunk = 32 << 10
 
 // run scans the whole stream, collecting provisions in s.provs.
 func (s *primaryScanner) run() error {

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"testing/iotest"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/libvet/libvet/artifact"
@@ -1332,5 +1333,20 @@ func TestZchunkRatio(t *testing.T) {
 	checkProblems(t, problems, []string{fmt.Sprintf("%s/p: zchunk: a file of %d bytes whose chunks and dictionary decompress to %d, over 200:1", dnf5Dir, len(zck), 2<<20)})
 	if len(problems) == 1 && !errors.Is(problems[0], artifact.ErrBomb) {
 		t.Errorf("problem %q is not ErrBomb", problems[0])
+	}
+}
+
+// TestPrimaryScannerOneByteReads: a decompressor that returns a byte at
+// a time (gzip's one-byte stored blocks) still fills the buffer a chunk
+// at a time, so that rescanning an unfinished tag is not quadratic.
+func TestPrimaryScannerOneByteReads(t *testing.T) {
+	body := `<?xml version="1.0"?><metadata><x a="` + strings.Repeat("a", 3*scanChunk) + `"/></metadata>`
+	s := newPrimaryScanner(iotest.OneByteReader(strings.NewReader(body)), Provision{}, nil, defaultRpmRepoLimits)
+	if ok, err := s.more(); !ok || err != nil || s.end-s.pos < min(scanChunk, len(s.buf)) {
+		t.Errorf("more() = %v, %v after %d bytes, want at least %d", ok, err, s.end-s.pos, min(scanChunk, len(s.buf)))
+	}
+	s = newPrimaryScanner(iotest.OneByteReader(strings.NewReader(body)), Provision{}, nil, defaultRpmRepoLimits)
+	if err := s.run(); err != nil {
+		t.Errorf("run: %v", err)
 	}
 }

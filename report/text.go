@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/libvet/libvet/audit"
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // TextOptions configure the text report.
@@ -34,10 +35,42 @@ type textWriter struct {
 	err   error
 }
 
+// printf writes, with the names read from artifacts made printable
+// (binio.Printable): a member name with an escape sequence must not
+// steer the terminal. Only the colour codes paint adds are kept.
 func (t *textWriter) printf(format string, args ...any) {
 	if t.err == nil {
-		_, t.err = fmt.Fprintf(t.w, format, args...)
+		_, t.err = io.WriteString(t.w, t.printable(fmt.Sprintf(format, args...)))
 	}
+}
+
+// colours are the escape sequences the text report writes itself.
+var colours = []string{red, yellow, green, bold, dim, reset}
+
+// printable is binio.Printable, keeping the colour codes when colour is
+// on.
+func (t *textWriter) printable(s string) string {
+	if !t.color || !strings.Contains(s, "\x1b") {
+		return binio.Printable(s)
+	}
+	var b strings.Builder
+	for s != "" {
+		i := strings.IndexByte(s, 0x1b)
+		if i < 0 {
+			b.WriteString(binio.Printable(s))
+			break
+		}
+		b.WriteString(binio.Printable(s[:i]))
+		s = s[i:]
+		if j := slices.IndexFunc(colours, func(c string) bool { return strings.HasPrefix(s, c) }); j >= 0 {
+			b.WriteString(colours[j])
+			s = s[len(colours[j]):]
+			continue
+		}
+		b.WriteString(binio.Printable(s[:1]))
+		s = s[1:]
+	}
+	return b.String()
 }
 
 func (t *textWriter) paint(code, s string) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/libvet/libvet/audit"
 	"github.com/libvet/libvet/externaldeps"
 	"github.com/libvet/libvet/host"
+	"github.com/libvet/libvet/internal/binio"
 	"github.com/libvet/libvet/policy"
 )
 
@@ -161,6 +162,9 @@ func hostAnswer(reports []*audit.Report, in hostInputs) hostReport {
 			n := in.missing(x, archOf(r, x))
 			if s := n.Suggest; s != nil {
 				m := s.Manager
+				if m == "" && n.Owner != nil {
+					m = ownerManager(n.Owner.Manager, in.ecosystem)
+				}
 				if m == "" {
 					m = externaldeps.Manager(externaldeps.MappingFor(in.ecosystem))
 				}
@@ -260,11 +264,8 @@ func (in hostInputs) missing(x audit.ExternalLib, arch string) hostNeed {
 			s.Problem = "an installed package declares it, off the loader's search path: add its directory to the loader's configuration (ld.so.conf, musl's path file) or to LD_LIBRARY_PATH"
 		case in.providers == nil:
 		case len(in.providers.Others(x.Soname, arch)) > 0:
-			var other []string
-			for _, p := range in.providers.Others(x.Soname, arch) {
-				other = append(other, p.Name+" ("+p.Arch+bitsNote(p.Bits)+")")
-			}
-			s.Problem = strings.Join(nonEmpty(s.Problem, "the root's repository indexes have it only for other architectures than "+orAny(arch)+": "+strings.Join(slices.Compact(other), ", ")), "; ")
+			s.Problem = strings.Join(nonEmpty(s.Problem, "the root's repository indexes have it only for other architectures than "+orAny(arch)+": "+
+				otherArches(in.providers.Others(x.Soname, arch))), "; ")
 		case in.providers.Failed:
 			s.Problem = strings.Join(nonEmpty(s.Problem, "no package of the root's readable repository indexes provides it (some could not be read: see the messages above)"), "; ")
 		case len(in.providers.Files) > 0:
@@ -327,6 +328,24 @@ func indexPackages(provs []host.Provision) []string {
 	return names
 }
 
+// otherArches lists the packages of provs, each once, at most
+// maxAlternatives: "lib32-zlib (x86_64, 32-bit), … and 3 more".
+func otherArches(provs []host.Provision) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range provs {
+		k := p.Name + " (" + p.Arch + bitsNote(p.Bits) + ")"
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	if n := len(out) - maxAlternatives; n > 0 {
+		out = append(out[:maxAlternatives], fmt.Sprintf("and %d more", n))
+	}
+	return strings.Join(out, ", ")
+}
+
 // bitsNote is ", 32-bit" for a provision that says its word size.
 func bitsNote(bits int) string {
 	if bits == 0 {
@@ -343,10 +362,32 @@ func orAny(arch string) string {
 	return arch
 }
 
+// ownerManager returns the package manager that upgrades a package the
+// database named db ("dpkg", "apk", "rpm", …) installed: dpkg's is apt;
+// rpm's is dnf, yum or zypper, whichever the ecosystem's mapping uses,
+// else unknown ("").
+func ownerManager(db, ecosystem string) string {
+	switch db {
+	case "dpkg":
+		return externaldeps.Manager("ubuntu")
+	case "apk", "pacman":
+		return db
+	case "rpm":
+		if m := externaldeps.Manager(externaldeps.MappingFor(ecosystem)); m == "dnf" || m == "yum" || m == "zypper" {
+			return m
+		}
+		return ""
+	case "conda":
+		return externaldeps.Manager("conda-forge")
+	}
+	return externaldeps.Manager(db) // homebrew, nix, spack: their ecosystems' managers
+}
+
 // installCommand installs pkgs, each with the package manager that
 // named it (byManager: package → manager; a root's repository index, or
 // the ecosystem's mapping): one command per manager, joined by "&&",
-// the mapping's own command for its manager.
+// the mapping's own command for its manager; "" when a package has no
+// manager libvet knows a command of.
 func installCommand(byManager map[string]string, ecosystem string, pkgs []string) string {
 	groups := map[string][]string{}
 	var managers []string
@@ -368,9 +409,10 @@ func installCommand(byManager map[string]string, ecosystem string, pkgs []string
 		} else {
 			c, err = externaldeps.ManagerInstallCommand(m, groups[m])
 		}
-		if err == nil {
-			cmds = append(cmds, c)
+		if err != nil {
+			return "" // no command rather than one that installs part of what is missing
 		}
+		cmds = append(cmds, c)
 	}
 	return strings.Join(cmds, " && ")
 }
@@ -482,6 +524,6 @@ func writeHostText(w io.Writer, h hostReport) error {
 	if h.Install.Command != "" {
 		fmt.Fprintf(&b, "\ninstall with:\n  %s\n", h.Install.Command)
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, binio.Printable(b.String())) // names from artifacts and roots must not steer the terminal
 	return err
 }

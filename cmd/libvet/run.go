@@ -17,6 +17,7 @@ import (
 	"github.com/libvet/libvet/audit"
 	"github.com/libvet/libvet/externaldeps"
 	"github.com/libvet/libvet/host"
+	"github.com/libvet/libvet/internal/binio"
 	"github.com/libvet/libvet/policy"
 	"github.com/libvet/libvet/report"
 )
@@ -126,6 +127,7 @@ func helpText() string {
 
 // run is the whole command: parse, audit, render, and pick the exit code.
 func run(ctx context.Context, args []string, e env) int {
+	e.stderr = printableWriter{e.stderr}
 	if len(args) == 0 {
 		fmt.Fprint(e.stderr, helpText())
 		return exitUsage
@@ -464,11 +466,31 @@ func libraryPath(e env, root, flag string, set bool) []string {
 	return nil
 }
 
+// printableWriter writes through binio.Printable: the messages on
+// stderr quote names from artifacts and roots, which must not steer the
+// terminal.
+type printableWriter struct{ w io.Writer }
+
+// Write implements io.Writer.
+func (p printableWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, binio.Printable(string(b))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
 // isThisSystem reports whether root is the root of the system libvet
 // runs on, whose environment (LD_LIBRARY_PATH, CONDA_PREFIX,
 // HOMEBREW_PREFIX) describes it; another root's programs do not run with
 // this environment.
-func isThisSystem(root string) bool { return filepath.Clean(root) == "/" }
+func isThisSystem(root string) bool {
+	if filepath.Clean(root) == "/" {
+		return true
+	}
+	a, err1 := os.Stat(root)
+	b, err2 := os.Stat("/")
+	return err1 == nil && err2 == nil && os.SameFile(a, b) // "--root ." from /, /proc/self/root
+}
 
 func splitPath(s string) []string {
 	out := []string{}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/libvet/libvet/host"
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // treeSchema is the JSON schema of `libvet tree --format json`.
@@ -203,7 +204,7 @@ func writeTreeText(w io.Writer, t *host.TreeNode) error {
 			fmt.Fprintf(&b, "%s    problem: %s\n", indent, n.Problem)
 		}
 	})
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, binio.Printable(b.String())) // names from artifacts and roots must not steer the terminal
 	return err
 }
 

@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -140,4 +142,26 @@ func Clip(s string, n int) string {
 		s = s[:len(s)-1]
 	}
 	return s + "…"
+}
+
+// Printable returns s with the characters that could steer a terminal
+// replaced by U+FFFD: control characters other than newline and tab
+// (escape sequences start with one) and the bidirectional overrides and
+// isolates (U+202A–U+202E, U+2066–U+2069), which reorder what is shown.
+// Names read from artifacts and roots go through it before libvet
+// prints them.
+func Printable(s string) string {
+	if !strings.ContainsFunc(s, unprintable) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unprintable(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
+}
+
+func unprintable(r rune) bool {
+	return r != '\n' && r != '\t' && unicode.IsControl(r) || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
