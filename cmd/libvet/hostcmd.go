@@ -247,13 +247,16 @@ func (in hostInputs) missing(x audit.ExternalLib, arch string) hostNeed {
 		// A binary of another architecture needs that architecture's
 		// packages, which dpkg installs as name:arch.
 		if da := policy.DebianArch(arch); da != "" && da != in.dpkgNative {
-			for i, p := range s.Packages {
-				s.Packages[i] = p + ":" + da
-			}
-			for _, alt := range s.Alternatives {
-				for i, p := range alt {
-					alt[i] = p + ":" + da
+			qualify := func(pkgs []string) []string { // new slices: these may be the mapping's own
+				out := make([]string, len(pkgs))
+				for i, p := range pkgs {
+					out[i] = p + ":" + da
 				}
+				return out
+			}
+			s.Packages = qualify(s.Packages)
+			for i, alt := range s.Alternatives {
+				s.Alternatives[i] = qualify(alt)
 			}
 			s.Source += fmt.Sprintf("; for %s, not the root's %s (dpkg --add-architecture %s first)", da, in.dpkgNative, da)
 		}
