@@ -568,17 +568,24 @@ func TestDataParseErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := parseLinuxData("t.txt", []byte(tt.in))
-			if err == nil {
-				t.Fatalf("parsed without error, want %q", tt.want)
-			}
-			var de *datafile.Error
-			if !errors.As(err, &de) {
-				t.Errorf("error %T is not a *datafile.Error", err)
-			}
-			if !strings.HasPrefix(err.Error(), tt.want) {
-				t.Errorf("error %q\nwant prefix %q", err, tt.want)
-			}
+			checkDataError(t, err, tt.want)
 		})
+	}
+}
+
+// checkDataError checks that a data file parser failed with a
+// *datafile.Error whose message starts with want.
+func checkDataError(t *testing.T, err error, want string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("parsed without error, want %q", want)
+	}
+	var de *datafile.Error
+	if !errors.As(err, &de) {
+		t.Errorf("error %T is not a *datafile.Error", err)
+	}
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %q\nwant prefix %q", err, want)
 	}
 }
 

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/libvet/libvet/internal/datafile"
 )
 
 // winDataTestFacts is the JSON the Windows data is built from, relative to
@@ -339,16 +337,7 @@ func TestWinDataParseErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := parseWinData("t.txt", []byte(tt.in))
-			if err == nil {
-				t.Fatalf("parsed without error, want %q", tt.want)
-			}
-			var de *datafile.Error
-			if !errors.As(err, &de) {
-				t.Errorf("error %T is not a *datafile.Error", err)
-			}
-			if !strings.HasPrefix(err.Error(), tt.want) {
-				t.Errorf("error %q\nwant prefix %q", err, tt.want)
-			}
+			checkDataError(t, err, tt.want)
 		})
 	}
 }
