@@ -1,6 +1,7 @@
 package externaldeps
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/libvet/libvet/internal/pyname"
+	"github.com/libvet/libvet/internal/symver"
 )
 
 // This file holds the two small languages every external dependency
@@ -638,22 +640,11 @@ func trimNum(s string) string {
 	return s
 }
 
-// cmpNum compares two decimal strings without leading zeros.
-func cmpNum(a, b string) int {
-	if len(a) != len(b) {
-		if len(a) < len(b) {
-			return -1
-		}
-		return 1
-	}
-	return strings.Compare(a, b)
-}
-
 func (v pep440) isPrerelease() bool { return v.pre != 0 || v.dev }
 
 // cmpRelease compares epoch and release, padding with zeros.
 func cmpRelease(a, b pep440) int {
-	if c := cmpNum(a.epoch, b.epoch); c != 0 {
+	if c := symver.CompareNumeric(a.epoch, b.epoch); c != 0 {
 		return c
 	}
 	for i := 0; i < max(len(a.release), len(b.release)); i++ {
@@ -664,7 +655,7 @@ func cmpRelease(a, b pep440) int {
 		if i < len(b.release) {
 			y = b.release[i]
 		}
-		if c := cmpNum(x, y); c != 0 {
+		if c := symver.CompareNumeric(x, y); c != 0 {
 			return c
 		}
 	}
@@ -690,34 +681,24 @@ func compareVersions(a, b pep440) int {
 	ak, an := preKey(a)
 	bk, bn := preKey(b)
 	if ak != bk {
-		return cmpInt(ak, bk)
+		return cmp.Compare(ak, bk)
 	}
-	if c := cmpNum(an, bn); c != 0 {
+	if c := symver.CompareNumeric(an, bn); c != 0 {
 		return c
 	}
 	if a.post != b.post {
 		return boolCmp(a.post, b.post)
 	}
-	if c := cmpNum(a.postN, b.postN); a.post && c != 0 {
+	if c := symver.CompareNumeric(a.postN, b.postN); a.post && c != 0 {
 		return c
 	}
 	if a.dev != b.dev {
 		return -boolCmp(a.dev, b.dev) // no dev sorts after any dev
 	}
-	if c := cmpNum(a.devN, b.devN); a.dev && c != 0 {
+	if c := symver.CompareNumeric(a.devN, b.devN); a.dev && c != 0 {
 		return c
 	}
 	return cmpLocal(a.local, b.local)
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // boolCmp orders false before true.
@@ -736,11 +717,11 @@ func boolCmp(a, b bool) int {
 // sorts after its prefix.
 func cmpLocal(a, b []string) int {
 	for i := 0; i < len(a) && i < len(b); i++ {
-		an, bn := isDigits(a[i]), isDigits(b[i])
+		an, bn := symver.Numeric(a[i]), symver.Numeric(b[i])
 		var c int
 		switch {
 		case an && bn:
-			c = cmpNum(trimNum(a[i]), trimNum(b[i]))
+			c = symver.CompareNumeric(a[i], b[i])
 		case an:
 			c = 1
 		case bn:
@@ -752,16 +733,7 @@ func cmpLocal(a, b []string) int {
 			return c
 		}
 	}
-	return cmpInt(len(a), len(b))
-}
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
+	return cmp.Compare(len(a), len(b))
 }
 
 // public returns v without its local label.
@@ -880,7 +852,7 @@ func (sp specifier) contains(v pep440) bool {
 // v's local label unless the specifier has one.
 func (sp specifier) equal(v pep440) bool {
 	if sp.wildcard {
-		if cmpNum(v.epoch, sp.v.epoch) != 0 {
+		if symver.CompareNumeric(v.epoch, sp.v.epoch) != 0 {
 			return false
 		}
 		for i, r := range sp.v.release {

@@ -1,6 +1,7 @@
 package externaldeps
 
 import (
+	"cmp"
 	"errors"
 	"slices"
 	"strings"
@@ -208,7 +209,7 @@ func TestVersionOrder(t *testing.T) {
 	}
 	for i := range vs {
 		for j := range vs {
-			if got, want := compareVersions(vs[i], vs[j]), cmpInt(i, j); got != want {
+			if got, want := compareVersions(vs[i], vs[j]), cmp.Compare(i, j); got != want {
 				t.Errorf("compare(%s, %s) = %d, want %d", order[i], order[j], got, want)
 			}
 		}

@@ -2,6 +2,7 @@ package externaldeps
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -217,7 +218,7 @@ func (p *problems) err() error {
 		}
 		return math.MaxInt
 	}
-	slices.SortStableFunc(p.errs, func(a, b error) int { return cmpInt(line(a), line(b)) })
+	slices.SortStableFunc(p.errs, func(a, b error) int { return cmp.Compare(line(a), line(b)) })
 	if p.more > 0 {
 		p.errs = append(p.errs, &Error{File: p.file, Err: fmt.Errorf("and %d more problems", p.more)})
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/libvet/libvet/audit"
 	"github.com/libvet/libvet/internal/datafile"
-	"github.com/libvet/libvet/policy/internal/symver"
+	"github.com/libvet/libvet/internal/symver"
 )
 
 // Libc names the C library a Linux policy family targets; it is the

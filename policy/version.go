@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/libvet/libvet/policy/internal/symver"
+import "github.com/libvet/libvet/internal/symver"
 
 // SplitVersion splits an ELF symbol version name into its namespace and its
 // version, at the first '_', as auditwheel does (str.partition("_")):

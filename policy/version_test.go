@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/libvet/libvet/policy/internal/symver"
+	"github.com/libvet/libvet/internal/symver"
 )
 
 func TestVersionSplit(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/libvet/libvet/internal/datagen"
-	"github.com/libvet/libvet/policy/internal/symver"
+	"github.com/libvet/libvet/internal/symver"
 )
 
 // family describes one auditwheel policy file and the libvet data file made

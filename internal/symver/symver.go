@@ -1,9 +1,13 @@
 // Package symver splits and orders ELF symbol version names
 // ("GLIBCXX_3.4.19"). Package policy exports it, and the generator of the
-// policy data sorts with it, so both agree by construction.
+// policy data sorts with it, so both agree by construction; externaldeps
+// compares the numbers of PEP 440 versions with CompareNumeric.
 package symver
 
-import "strings"
+import (
+	"cmp"
+	"strings"
+)
 
 // Split splits an ELF symbol version name into its namespace and its
 // version, at the first '_', as auditwheel does (str.partition("_")):
@@ -70,14 +74,7 @@ func versionCompareComponent(a, b string) int {
 	na, nb := Numeric(a), Numeric(b)
 	switch {
 	case na && nb:
-		a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
-		if len(a) != len(b) {
-			if len(a) < len(b) {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a, b)
+		return CompareNumeric(a, b)
 	case na:
 		return -1
 	case nb:
@@ -85,6 +82,17 @@ func versionCompareComponent(a, b string) int {
 	default:
 		return strings.Compare(a, b)
 	}
+}
+
+// CompareNumeric compares two runs of decimal digits by value, whatever
+// their leading zeros ("007" = "7" < "10"), without converting them: they
+// may be longer than any integer type.
+func CompareNumeric(a, b string) int {
+	a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+	if len(a) != len(b) {
+		return cmp.Compare(len(a), len(b))
+	}
+	return strings.Compare(a, b)
 }
 
 // Numeric reports whether s is a non-empty run of ASCII digits (a numeric
