@@ -247,9 +247,7 @@ func (l *linker) groupLinks(bins []*Binary, m *Manifest) ([]LinkGroup, map[strin
 			x = &Link{Need: need, Path: path}
 			links[key][need+"\x00"+path] = x
 		}
-		if !slices.Contains(x.NeededBy, by) {
-			x.NeededBy = append(x.NeededBy, by)
-		}
+		x.NeededBy = append(x.NeededBy, by) // sorted and made unique below
 	}
 	for _, b := range bins {
 		for _, res := range b.Resolutions {
@@ -278,6 +276,7 @@ func (l *linker) groupLinks(bins []*Binary, m *Manifest) ([]LinkGroup, map[strin
 	for key, g := range groups {
 		for _, x := range links[key] {
 			sort.Strings(x.NeededBy)
+			x.NeededBy = slices.Compact(x.NeededBy)
 			g.Libs = append(g.Libs, *x)
 		}
 		sort.Slice(g.Libs, func(i, j int) bool {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -528,12 +529,7 @@ func (e *externals) add(key, soname string, r Resolution, step, neededBy string)
 		}
 		e.libs[key] = x
 	}
-	for _, n := range x.NeededBy {
-		if n == neededBy {
-			return
-		}
-	}
-	x.NeededBy = append(x.NeededBy, neededBy)
+	x.NeededBy = append(x.NeededBy, neededBy) // sorted and made unique by list
 }
 
 // follow resolves the needs of a host library that the artifact needs,
@@ -596,6 +592,7 @@ func (e *externals) list() []ExternalLib {
 	out := make([]ExternalLib, 0, len(e.libs))
 	for _, x := range e.libs {
 		sort.Strings(x.NeededBy)
+		x.NeededBy = slices.Compact(x.NeededBy)
 		out = append(out, *x)
 	}
 	sort.Slice(out, func(i, j int) bool {
