@@ -297,7 +297,11 @@ func ReadDeclarations(p string, lim artifact.Limits) ([]Declaration, error) {
 	return ProjectDeclarations(file, ext), nil
 }
 
-// sdistPyproject returns the pyproject.toml at the top of an sdist.
+// errFound ends a walk that has found what it looks for.
+var errFound = errors.New("found")
+
+// sdistPyproject returns the pyproject.toml at the top of an sdist,
+// decompressing no further than it.
 func sdistPyproject(p string, lim artifact.Limits) (string, []byte, error) {
 	a, err := artifact.Open(p, lim)
 	if err != nil {
@@ -315,9 +319,15 @@ func sdistPyproject(p string, lim artifact.Limits) (string, []byte, error) {
 			return fmt.Errorf("%s is %d bytes, over %d", m.Path, m.Size, externaldeps.MaxPyprojectSize)
 		}
 		b, err := io.ReadAll(io.LimitReader(r, externaldeps.MaxPyprojectSize+1))
+		if err != nil {
+			return err
+		}
 		name, data = p+"!"+m.Path, b
-		return err
+		return errFound // the rest of the sdist need not be decompressed
 	})
+	if errors.Is(err, errFound) {
+		err = nil
+	}
 	if err == nil && data == nil {
 		err = errors.New("no pyproject.toml in the sdist's top directory; give a project directory, a pyproject.toml or an sdist")
 	}
