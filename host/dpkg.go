@@ -323,9 +323,17 @@ func (d *Dpkg) Problems() []error {
 	d.loadLibs()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	out := slices.Clone(d.problems)
-	slices.SortFunc(out, func(a, b error) int { return cmp.Compare(a.Error(), b.Error()) })
-	return out
+	return sortProblems(slices.Clone(d.problems))
+}
+
+// ownerProblems returns what could not be read of the file lists, which
+// Owner needs, sorted by message; it does not read the shlibs and
+// symbols files.
+func (d *Dpkg) ownerProblems() []error {
+	d.loadOwners()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return sortProblems(slices.Clone(d.problems))
 }
 
 // Packages returns the installed packages, sorted by name and

@@ -130,7 +130,7 @@ func ReadHomebrew(root fs.FS) (*Homebrew, error) {
 	for i, k := range h.kegs {
 		h.byID[k.Path] = i
 	}
-	slices.SortFunc(h.problems, func(a, b error) int { return cmp.Compare(a.Error(), b.Error()) })
+	sortProblems(h.problems)
 	return h, nil
 }
 

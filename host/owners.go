@@ -34,7 +34,11 @@ func ReadOwners(root string) (*Owners, []error) {
 		switch {
 		case err == nil:
 			o.dbs = append(o.dbs, db)
-			if p, ok := db.(interface{ Problems() []error }); ok {
+			// What owners need read; dpkg's shlibs and symbols files are
+			// read only when Provides asks (libvet tree never does).
+			if d, ok := db.(*Dpkg); ok {
+				problems = append(problems, d.ownerProblems()...)
+			} else if p, ok := db.(interface{ Problems() []error }); ok {
 				problems = append(problems, p.Problems()...)
 			}
 		case !errors.Is(err, fs.ErrNotExist):
@@ -45,18 +49,10 @@ func ReadOwners(root string) (*Owners, []error) {
 	add(ReadRpm(fsys))
 	add(ReadApk(fsys))
 	add(ReadPacman(fsys))
-	add(condaOwners(ReadCondaPrefix(fsys)))
+	add(ReadCondaPrefix(fsys))
 	add(ReadHomebrew(fsys))
 	add(ReadNix(fsys))
 	return o, problems
-}
-
-// condaOwners adapts ReadCondaPrefix's result to OwnerLookup.
-func condaOwners(c *CondaPrefix, err error) (OwnerLookup, error) {
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
 }
 
 // Owner implements [OwnerLookup]: the first database that knows path (a

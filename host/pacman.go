@@ -130,7 +130,7 @@ func ReadPacman(root fs.FS) (*Pacman, error) {
 			}
 		}
 	}
-	slices.SortFunc(p.problems, func(a, b error) int { return cmp.Compare(a.Error(), b.Error()) })
+	sortProblems(p.problems)
 	return p, nil
 }
 

@@ -272,9 +272,7 @@ func (r *Rpm) Database() string { return r.file }
 // not be decoded, and an un-checkpointed -wal file. It is sorted by
 // message.
 func (r *Rpm) Problems() []error {
-	out := slices.Clone(r.problems)
-	slices.SortFunc(out, func(a, b error) int { return cmp.Compare(a.Error(), b.Error()) })
-	return out
+	return sortProblems(slices.Clone(r.problems))
 }
 
 // Packages returns the installed packages, sorted by name, architecture

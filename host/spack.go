@@ -143,7 +143,7 @@ func parseSpackIndex(data []byte, file string) ([]SpackInstall, []error, error) 
 	slices.SortFunc(installs, func(a, b SpackInstall) int {
 		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Hash, b.Hash))
 	})
-	slices.SortFunc(problems, func(a, b error) int { return cmp.Compare(a.Error(), b.Error()) })
+	sortProblems(problems)
 	return installs, problems, nil
 }
 

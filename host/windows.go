@@ -43,9 +43,6 @@ func NewDLLPath(dirs []string) *DLLPath {
 	return &DLLPath{dirs: dirs, listing: map[string]map[string][]string{}, parsed: newFileCache(pe.Open)}
 }
 
-// Dirs returns the directories searched, in order.
-func (d *DLLPath) Dirs() []string { return append([]string(nil), d.dirs...) }
-
 // FindDLL returns the first DLL called name (in any case) whose machine
 // is machine (a pe.File Machine value), or nil.
 func (d *DLLPath) FindDLL(name string, machine uint16) *DLL {
