@@ -83,3 +83,26 @@ func TestTextNoColorWithoutTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestTextNamesPrintable: a name with escape sequences (even libvet's own
+// colour codes) is written made printable, with colour on or off; only
+// the colours the report adds remain.
+func TestTextNamesPrintable(t *testing.T) {
+	reports := sampleReports()
+	reports[0].Path = "evil\x1b[31m\x1b]0;title\x07.whl"
+	for _, color := range []bool{false, true} {
+		var buf bytes.Buffer
+		if err := WriteText(&buf, reports, TextOptions{Color: color}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(buf.String(), "\x1b]") || strings.Contains(buf.String(), "evil\x1b") || strings.Contains(buf.String(), "\x07") {
+			t.Errorf("color %v: an escape sequence of a name reached the output:\n%q", color, buf.String())
+		}
+		if !strings.Contains(buf.String(), "evil\ufffd[31m\ufffd]0;title\ufffd.whl") {
+			t.Errorf("color %v: the name is not shown made printable:\n%q", color, buf.String())
+		}
+		if color && !strings.Contains(buf.String(), bold) {
+			t.Errorf("the report's own colours are gone:\n%q", buf.String())
+		}
+	}
+}

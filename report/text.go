@@ -35,49 +35,36 @@ type textWriter struct {
 	err   error
 }
 
-// printf writes, with the names read from artifacts made printable
+// printf writes, with the strings it is given made printable
 // (binio.Printable): a member name with an escape sequence must not
-// steer the terminal. Only the colour codes paint adds are kept.
+// steer the terminal. Only what paint returns keeps its colour codes.
 func (t *textWriter) printf(format string, args ...any) {
-	if t.err == nil {
-		_, t.err = io.WriteString(t.w, t.printable(fmt.Sprintf(format, args...)))
+	if t.err != nil {
+		return
 	}
+	for i, a := range args {
+		switch a := a.(type) {
+		case string:
+			args[i] = binio.Printable(a)
+		case painted:
+			args[i] = string(a)
+		}
+	}
+	_, t.err = fmt.Fprintf(t.w, format, args...)
 }
 
-// colours are the escape sequences the text report writes itself.
-var colours = []string{red, yellow, green, bold, dim, reset}
+// painted is text made printable and, with colour on, coloured: printf
+// writes it as it is.
+type painted string
 
-// printable is binio.Printable, keeping the colour codes when colour is
-// on.
-func (t *textWriter) printable(s string) string {
-	if !t.color || !strings.Contains(s, "\x1b") {
-		return binio.Printable(s)
+// paint makes s printable and colours it with code ("" for none) when
+// colour is on.
+func (t *textWriter) paint(code, s string) painted {
+	s = binio.Printable(s)
+	if !t.color || s == "" || code == "" {
+		return painted(s)
 	}
-	var b strings.Builder
-	for s != "" {
-		i := strings.IndexByte(s, 0x1b)
-		if i < 0 {
-			b.WriteString(binio.Printable(s))
-			break
-		}
-		b.WriteString(binio.Printable(s[:i]))
-		s = s[i:]
-		if j := slices.IndexFunc(colours, func(c string) bool { return strings.HasPrefix(s, c) }); j >= 0 {
-			b.WriteString(colours[j])
-			s = s[len(colours[j]):]
-			continue
-		}
-		b.WriteString(binio.Printable(s[:1]))
-		s = s[1:]
-	}
-	return b.String()
-}
-
-func (t *textWriter) paint(code, s string) string {
-	if !t.color || s == "" {
-		return s
-	}
-	return code + s + reset
+	return painted(code + s + reset)
 }
 
 // WriteText writes the reports for people: per artifact its verdict, the
@@ -186,12 +173,12 @@ func writeReport(t *textWriter, r *audit.Report, opts TextOptions) {
 	if len(r.Findings) > 0 {
 		t.printf("\n  findings:\n")
 		for _, f := range r.Findings {
-			sev := f.Severity.String()
+			sev := t.paint("", f.Severity.String())
 			switch f.Severity {
 			case audit.Error:
-				sev = t.paint(red, sev)
+				sev = t.paint(red, f.Severity.String())
 			case audit.Warning:
-				sev = t.paint(yellow, sev)
+				sev = t.paint(yellow, f.Severity.String())
 			}
 			where := ""
 			if f.Member != "" {
@@ -238,7 +225,7 @@ func writeBinary(t *textWriter, b *audit.Binary, opts TextOptions) {
 		if !opts.Verbose && (res.By == audit.ByPolicy || res.By == audit.BySkip) {
 			continue
 		}
-		label := string(res.By)
+		label := t.paint("", string(res.By))
 		switch res.By {
 		case audit.ByNone, audit.ByHost:
 			label = t.paint(red, "external")
@@ -271,21 +258,20 @@ func writeLinkage(t *textWriter, lk *audit.Linkage) {
 		t.printf("    environment: %s\n", lk.Environment)
 	}
 	for _, g := range lk.Groups {
-		var title string
+		var title painted
 		switch g.Kind {
 		case "self":
-			title = "this package"
+			title = t.paint("", "this package")
 		case "package":
-			title = g.Package
 			if g.InDepends {
-				title += " (in depends)"
+				title = t.paint("", g.Package+" (in depends)")
 			} else {
-				title = t.paint(red, title+" (NOT in depends: overlinking)")
+				title = t.paint(red, g.Package+" (NOT in depends: overlinking)")
 			}
 		case "not-found":
 			title = t.paint(red, "not found")
 		default:
-			title = g.Kind
+			title = t.paint("", g.Kind)
 		}
 		t.printf("    %s:\n", title)
 		for _, x := range g.Libs {
