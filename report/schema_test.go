@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -104,5 +105,20 @@ func TestTextNamesPrintable(t *testing.T) {
 		if color && !strings.Contains(buf.String(), bold) {
 			t.Errorf("the report's own colours are gone:\n%q", buf.String())
 		}
+	}
+}
+
+func TestEncodeJSON(t *testing.T) {
+	var buf bytes.Buffer
+	if err := EncodeJSON(&buf, map[string]string{"cmd": "a && b <c>", "name": "x\u202ey\u0085z\x1b"}); err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n  \"cmd\": \"a && b <c>\",\n  \"name\": \"x\\u202ey\\u0085z\\u001b\"\n}\n"
+	if buf.String() != want {
+		t.Errorf("got %q, want %q", buf.String(), want)
+	}
+	var back map[string]string
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back["name"] != "x\u202ey\u0085z\x1b" {
+		t.Errorf("does not decode back: %v %q", err, back)
 	}
 }

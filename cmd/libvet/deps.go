@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"github.com/libvet/libvet/audit"
 	"github.com/libvet/libvet/externaldeps"
 	"github.com/libvet/libvet/internal/binio"
+	"github.com/libvet/libvet/report"
 )
 
 // depsReport is the answer of `libvet deps`: for each artifact, the
@@ -171,11 +171,7 @@ func (d depsReport) unmet() int {
 }
 
 // writeJSON writes v as indented JSON (the deps and host answers).
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
+func writeJSON(w io.Writer, v any) error { return report.EncodeJSON(w, v) }
 
 // writeDepsText writes d for people: per artifact each unmet need with
 // its DepURL and packages, then the install command.
