@@ -9,7 +9,6 @@ import (
 
 	"github.com/libvet/libvet/audit"
 	"github.com/libvet/libvet/externaldeps"
-	"github.com/libvet/libvet/internal/binio"
 	"github.com/libvet/libvet/report"
 )
 
@@ -218,7 +217,7 @@ func writeDepsText(w io.Writer, d depsReport) error {
 	if len(d.Wheels) > 0 {
 		fmt.Fprintf(&b, "\nlibraries also come from wheels the artifacts do not require (pip will not bring them):\n  pip install %s\n", strings.Join(d.Wheels, " "))
 	}
-	_, err := io.WriteString(w, binio.Printable(b.String())) // names from artifacts and roots must not steer the terminal
+	_, err := io.WriteString(w, b.String())
 	return err
 }
 
@@ -248,6 +247,6 @@ func listDepURLs(w io.Writer, format string) error {
 		}
 		fmt.Fprintf(&b, "%s%s  %s\n", d.DepURL, mark, d.Description)
 	}
-	_, err := io.WriteString(w, binio.Printable(b.String())) // names from artifacts and roots must not steer the terminal
+	_, err := io.WriteString(w, b.String())
 	return err
 }

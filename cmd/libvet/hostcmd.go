@@ -11,7 +11,6 @@ import (
 	"github.com/libvet/libvet/audit"
 	"github.com/libvet/libvet/externaldeps"
 	"github.com/libvet/libvet/host"
-	"github.com/libvet/libvet/internal/binio"
 	"github.com/libvet/libvet/policy"
 )
 
@@ -527,6 +526,6 @@ func writeHostText(w io.Writer, h hostReport) error {
 	if h.Install.Command != "" {
 		fmt.Fprintf(&b, "\ninstall with:\n  %s\n", h.Install.Command)
 	}
-	_, err := io.WriteString(w, binio.Printable(b.String())) // names from artifacts and roots must not steer the terminal
+	_, err := io.WriteString(w, b.String())
 	return err
 }

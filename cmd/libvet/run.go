@@ -307,7 +307,7 @@ func (o *options) answer(e env, reports []*audit.Report, v any, text func(io.Wri
 	if o.format == "json" {
 		err = writeJSON(e.stdout, v)
 	} else {
-		err = text(e.stdout)
+		err = text(printableWriter{e.stdout}) // names from artifacts and roots
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "libvet: write output: %v\n", err)

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/libvet/libvet/host"
-	"github.com/libvet/libvet/internal/binio"
 )
 
 // treeSchema is the JSON schema of `libvet tree --format json`.
@@ -130,7 +129,7 @@ func runTree(_ context.Context, args []string, e env) int {
 	if o.format == "json" {
 		err = writeTreeJSON(e.stdout, o.root, t)
 	} else {
-		err = writeTreeText(e.stdout, t)
+		err = writeTreeText(printableWriter{e.stdout}, t)
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "libvet: write output: %v\n", err)
@@ -204,7 +203,7 @@ func writeTreeText(w io.Writer, t *host.TreeNode) error {
 			fmt.Fprintf(&b, "%s    problem: %s\n", indent, n.Problem)
 		}
 	})
-	_, err := io.WriteString(w, binio.Printable(b.String())) // names from artifacts and roots must not steer the terminal
+	_, err := io.WriteString(w, b.String())
 	return err
 }
 
