@@ -152,14 +152,6 @@ func intersects(a, b []string) bool {
 	return slices.ContainsFunc(a, func(x string) bool { return slices.Contains(b, x) })
 }
 
-// orUnknown is s, or words saying there is none.
-func orUnknown(s string) string {
-	if s == "" {
-		return "an unknown DepURL"
-	}
-	return s
-}
-
 // unmet counts the needs of d, and the wheels to install.
 func (d depsReport) unmet() int {
 	n := len(d.Wheels)

@@ -261,23 +261,35 @@ func (in hostInputs) missing(x audit.ExternalLib, arch string) hostNeed {
 		}
 	}
 	if len(s.Packages) == 0 {
-		switch {
-		case len(n.Installed) > 0:
+		if len(n.Installed) > 0 {
 			s.Problem = "an installed package declares it, off the loader's search path: add its directory to the loader's configuration (ld.so.conf, musl's path file) or to LD_LIBRARY_PATH"
-		case in.providers == nil:
-		case len(in.providers.Others(x.Soname, arch)) > 0:
-			s.Problem = strings.Join(nonEmpty(s.Problem, "the root's repository indexes have it only for other architectures than "+orAny(arch)+": "+
-				otherArches(in.providers.Others(x.Soname, arch))), "; ")
-		case in.providers.Failed:
-			s.Problem = strings.Join(nonEmpty(s.Problem, "no package of the root's readable repository indexes provides it (some could not be read: see the messages above)"), "; ")
-		case len(in.providers.Files) > 0:
-			s.Problem = strings.Join(nonEmpty(s.Problem, "no package of the root's repository indexes provides it"), "; ")
-		case externaldeps.MappingFor(in.ecosystem) != "ubuntu": // apt's lists name no files: there is no index to make
-			s.Problem = strings.Join(nonEmpty(s.Problem, "the root keeps no repository index libvet reads (apk update, dnf makecache, zypper refresh or pacman -Sy make one)"), "; ")
+		} else if why := in.noProvider(x.Soname, arch); why != "" {
+			s.Problem = strings.Join(nonEmpty(s.Problem, why), "; ")
 		}
 	}
 	n.Suggest = &s
 	return n
+}
+
+// noProvider says why the root's repository indexes name no package for
+// soname: they have it only for other architectures, some could not be
+// read, none lists it, or the root keeps none (not said on a dpkg root:
+// apt's lists name no files, there is no index to make).
+func (in hostInputs) noProvider(soname, arch string) string {
+	p := in.providers
+	switch {
+	case p == nil:
+		return ""
+	case len(p.Others(soname, arch)) > 0:
+		return "the root's repository indexes have it only for other architectures than " + orAny(arch) + ": " + otherArches(p.Others(soname, arch))
+	case p.Failed:
+		return "no package of the root's readable repository indexes provides it (some could not be read: see the messages above)"
+	case len(p.Files) > 0:
+		return "no package of the root's repository indexes provides it"
+	case in.dpkgNative == "" && externaldeps.MappingFor(in.ecosystem) != "ubuntu":
+		return "the root keeps no repository index libvet reads (apk update, dnf makecache, zypper refresh or pacman -Sy make one)"
+	}
+	return ""
 }
 
 // archOf returns the architecture of the artifact's binaries that need
