@@ -65,7 +65,7 @@ Flags:
 %s
 Exit codes (the same for every --format):
   0  clean
-  1  check: a finding at or above --fail-on; deps: something to install
+  1  check: a finding at or above --fail-on; deps: something to install; host: something missing
   2  usage error
   3  an input could not be read or parsed (wins over 1)
 `
@@ -111,7 +111,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringArrayVar(&o.sitePkgs, "site-packages", nil, "an installed site-packages whose wheels a wheel's libraries may come from (repeatable)")
 	fs.StringArrayVar(&o.external, "external", nil, "a project directory, pyproject.toml or sdist whose [external] table declares the wheels' external dependencies (repeatable)")
 	fs.BoolVar(&o.requireDecl, "require-declared", false, "check: an external library no PEP 725 declaration covers is an error")
-	fs.StringVar(&o.ecosystem, "ecosystem", "", "deps: the package ecosystem to install from (ubuntu, fedora, arch, conda-forge, homebrew, ...); detected from --root when empty")
+	fs.StringVar(&o.ecosystem, "ecosystem", "", "deps, host: the package ecosystem to install from (ubuntu, fedora, arch, conda-forge, homebrew, ...); detected from --root when empty")
 	fs.BoolVar(&o.list, "list", false, "deps: list the DepURLs libvet knows (the PEP 804 registry and its own), and exit")
 	fs.BoolVar(&o.noISA, "disable-isa-ext-check", false, "ignore x86-64 micro-architecture levels (x86-64-v2/v3/v4)")
 	fs.StringVar(&o.failOn, "fail-on", "error", "check: the lowest severity that fails: info, warning or error")
