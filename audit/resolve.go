@@ -384,7 +384,11 @@ func (l *linker) beyondArtifact(from *Binary, needer *velf.File, soname string, 
 	}
 	lib := l.host.Find(soname, *s)
 	if lib == nil {
-		return Resolution{Need: soname, By: ByNone}
+		r := Resolution{Need: soname, By: ByNone}
+		if d, ok := l.host.(interface{ Describe(host.Search) string }); ok {
+			r.Detail = "not found in " + d.Describe(*s)
+		}
+		return r
 	}
 	if pat, ok := matchExclude(l.exclude, soname, lib.RealPath); ok {
 		return Resolution{Need: soname, By: ByExclude, Path: lib.Path, Detail: fmt.Sprintf("--exclude %q matches %s: provided by another package", pat, lib.RealPath)}
@@ -457,6 +461,8 @@ func (l *linker) why(b *Binary, where, soname string, r Resolution) string {
 	case b != nil && b.Format == FormatMachO:
 		why = append(why, "libvet does not look for macOS libraries on this host")
 	case l.host == nil:
+	case r.Detail != "":
+		why = append(why, r.Detail) // where the host search looked
 	default:
 		why = append(why, "not found on this host")
 	}

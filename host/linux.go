@@ -145,6 +145,7 @@ type Linux struct {
 	// directories of Debian's ld.so (skipped with -z nodeflib too).
 	multiarch []string
 	x86Level  int
+	ldpaths   bool // the system directories are --ldpaths'
 	mu        sync.Mutex
 	parsed    *fileCache[velf.File] // by host path
 	libs      map[libKey]string     // $LIB by machine
@@ -247,6 +248,7 @@ func newLinux(opts Options) *Linux {
 }
 
 func (l *Linux) setLDPaths(dirs []string) {
+	l.ldpaths = true
 	for _, d := range dirs {
 		l.system = append(l.system, dirStep{dir: d, step: "--ldpaths " + d})
 	}
@@ -284,6 +286,34 @@ func (l *Linux) readCache() map[string][]cacheEntry {
 // readFile reads a file of the root, at most max bytes.
 func (l *Linux) readFile(p string, max int64) ([]byte, error) {
 	return readFileLimit(RootFS(l.root), strings.TrimPrefix(path.Clean("/"+p), "/"), max)
+}
+
+// Describe says where the search looks besides a binary's own RPATH
+// and RUNPATH, for the message of a library not found: "the root / (its
+// ld.so.cache, then /lib/x86_64-linux-gnu, /usr/lib/x86_64-linux-gnu,
+// /lib, /usr/lib)", with LD_LIBRARY_PATH first when set.
+func (l *Linux) Describe() string {
+	var where []string
+	if len(l.env) > 0 {
+		where = append(where, "LD_LIBRARY_PATH "+strings.Join(l.env, ":"))
+	}
+	if l.cache != nil {
+		where = append(where, "its ld.so.cache")
+	}
+	if len(l.sysDirs) > 0 {
+		where = append(where, strings.Join(l.sysDirs, ", "))
+	}
+	search := "glibc's search"
+	switch {
+	case l.ldpaths:
+		search = "--ldpaths"
+	case l.musl:
+		search = "musl's search"
+	}
+	if len(where) == 0 {
+		return fmt.Sprintf("the root %s (%s: no directory)", l.root, search)
+	}
+	return fmt.Sprintf("the root %s (%s: %s)", l.root, search, strings.Join(where, ", then "))
 }
 
 // SystemDirs returns the system directories searched, in order

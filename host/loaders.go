@@ -25,18 +25,26 @@ func NewLoaders(opts Options) *Loaders {
 }
 
 // Find looks soname up as the needing binary's C library's loader would.
-func (l *Loaders) Find(soname string, s Search) *Library {
+func (l *Loaders) Find(soname string, s Search) *Library { return l.search(s).Find(soname, s) }
+
+// Describe says where the search for a binary described by s looks
+// besides its own RPATH and RUNPATH (see [Linux.Describe]).
+func (l *Loaders) Describe(s Search) string { return l.search(s).Describe() }
+
+// search returns the search of the binary's C library: glibc's, or
+// musl's for its machine.
+func (l *Loaders) search(s Search) *Linux {
 	if !s.Musl {
-		return l.glibc.Find(soname, s)
+		return l.glibc
 	}
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	m := l.musl[s.Machine]
 	if m == nil {
 		m = NewMusl(l.opts, s.Machine)
 		l.musl[s.Machine] = m
 	}
-	l.mu.Unlock()
-	return m.Find(soname, s)
+	return m
 }
 
 // Problems returns what could not be read of the root's loader
