@@ -255,10 +255,6 @@ func (o *options) deps(e env, reports []*audit.Report) int {
 // something is missing, 3 when an artifact is unreadable.
 func (o *options) host(e env, reports []*audit.Report, cfgHost audit.LibraryFinder) int {
 	eco, how, err := o.detectEcosystem(e)
-	if err != nil && o.ecosystem != "" {
-		fmt.Fprintf(e.stderr, "libvet host: %v\n", err)
-		return exitUsage
-	}
 	if err != nil {
 		eco, how = "", err.Error() // no suggestions, but the rest of the answer
 	}
@@ -330,11 +326,7 @@ func (o *options) answer(e env, reports []*audit.Report, v any, text func(io.Wri
 // (its os-release) or the environment (CONDA_PREFIX, HOMEBREW_PREFIX,
 // which count only when the root is this system's: see isThisSystem).
 func (o *options) detectEcosystem(e env) (string, string, error) {
-	if o.ecosystem != "" {
-		if !slices.Contains(externaldeps.Ecosystems(), externaldeps.MappingFor(o.ecosystem)) {
-			return "", "", fmt.Errorf("unknown --ecosystem %q (known: debian, %s; PEP 804 has no mapping for Alpine or openSUSE yet)",
-				o.ecosystem, strings.Join(externaldeps.Ecosystems(), ", "))
-		}
+	if o.ecosystem != "" { // known: validate checked it
 		return o.ecosystem, "--ecosystem", nil
 	}
 	getenv := e.getenv
@@ -358,6 +350,11 @@ func (o *options) validate() error {
 	case "text", "json":
 	default:
 		return fmt.Errorf("unknown --format %q (want text or json)", o.format)
+	}
+	if o.ecosystem != "" && !slices.Contains(externaldeps.Ecosystems(), externaldeps.MappingFor(o.ecosystem)) {
+		// Checked before any artifact is audited.
+		return fmt.Errorf("unknown --ecosystem %q (known: debian, %s; PEP 804 has no mapping for Alpine or openSUSE yet)",
+			o.ecosystem, strings.Join(externaldeps.Ecosystems(), ", "))
 	}
 	level, err := audit.ParseSeverity(o.failOn)
 	if err != nil {
