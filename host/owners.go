@@ -17,8 +17,9 @@ type Owners struct {
 	root string
 	dbs  []OwnerLookup
 
-	mu    sync.Mutex
-	spack map[string]*Spack // directory → the Spack tree rooted there, nil when none
+	mu       sync.Mutex
+	spack    map[string]*Spack // directory → the Spack tree rooted there, nil when none
+	problems []error           // of the Spack databases found so far
 }
 
 // ReadOwners reads every package database root has. A database that is
@@ -102,7 +103,12 @@ func (o *Owners) spackTree(p string) *Spack {
 		}
 		walked = append(walked, dir)
 		if _, err := fs.Stat(fsys, strings.TrimPrefix(path.Join(dir, spackIndex), "/")); err == nil {
-			found, _ = ReadSpack(fsys, dir)
+			var err error
+			if found, err = ReadSpack(fsys, dir); err != nil {
+				o.problems = append(o.problems, err)
+			} else {
+				o.problems = append(o.problems, found.Problems()...)
+			}
 			break
 		}
 		if dir == "/" {
@@ -164,6 +170,15 @@ func (o *Owners) Provides(soname, arch string) []Package {
 		}
 	}
 	return out
+}
+
+// Problems returns what could not be read of the Spack databases found
+// so far from the paths asked about (ReadOwners returns the others): a
+// tree whose database is broken owns nothing, and this says why.
+func (o *Owners) Problems() []error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return sortProblems(slices.Clone(o.problems))
 }
 
 // DpkgArch returns the native architecture of the root's dpkg database

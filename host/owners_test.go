@@ -1,7 +1,10 @@
 package host
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -62,5 +65,26 @@ func TestOwnersProvides(t *testing.T) {
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: Provides(%s, %q) = %v, want %v", tt.root, tt.soname, tt.arch, got, tt.want)
 		}
+	}
+}
+
+// TestOwnersSpackBroken: a Spack tree whose database cannot be read owns
+// nothing, and Problems says why.
+func TestOwnersSpackBroken(t *testing.T) {
+	root := t.TempDir()
+	db := filepath.Join(root, "opt/spack/.spack-db/index.json")
+	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(db, []byte("{not json"), 0o644)
+	o, problems := ReadOwners(root)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	if _, ok := o.Owner("/opt/spack/linux/zlib-1.3-abc/lib/libz.so.1"); ok {
+		t.Error("an owner from a broken database")
+	}
+	if p := o.Problems(); len(p) != 1 || !strings.Contains(p[0].Error(), "index.json") {
+		t.Errorf("Problems() = %v", p)
 	}
 }

@@ -276,6 +276,9 @@ func (o *options) host(e env, reports []*audit.Report, cfgHost audit.LibraryFind
 		}
 	}
 	h := hostAnswer(reports, in)
+	for _, p := range owners.Problems() { // Spack trees found from the paths
+		fmt.Fprintf(e.stderr, "libvet host: --root %s: %v; some owners may not be shown\n", o.root, p)
+	}
 	missing := slices.ContainsFunc(h.Artifacts, func(a hostArtifact) bool { return a.Missing > 0 })
 	return o.answer(e, reports, h, func(w io.Writer) error { return writeHostText(w, h) }, missing)
 }

@@ -126,6 +126,11 @@ func runTree(_ context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "libvet tree: %v\n", err)
 		return exitInput
 	}
+	if ow, ok := opts.Owners.(*host.Owners); ok {
+		for _, p := range ow.Problems() { // Spack trees found from the paths
+			fmt.Fprintf(e.stderr, "libvet tree: --root %s: %v; some owners may not be shown (--no-owners silences this)\n", o.root, p)
+		}
+	}
 	if o.format == "json" {
 		err = writeTreeJSON(e.stdout, o.root, t)
 	} else {
