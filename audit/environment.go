@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/libvet/libvet/artifact"
 	"github.com/libvet/libvet/externaldeps"
@@ -164,18 +165,39 @@ type DpkgEnvironment struct {
 	db   *host.Dpkg
 	root string // the root directory, to follow links no package lists
 	arch string // the artifact's architecture, "" for the root's native one
+	mins *minVersions
+}
+
+// minVersions keeps the minimum version of each symbol version node of a
+// symbols file, computed once per file rather than per binary linked
+// with it (libc6's has thousands of symbols).
+type minVersions struct {
+	mu sync.Mutex
+	m  map[*debian.SymbolsLib]map[string]debian.Version
+}
+
+// of returns lib.MinVersions(), computed once.
+func (c *minVersions) of(lib *debian.SymbolsLib) map[string]debian.Version {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.m[lib]
+	if !ok {
+		m = lib.MinVersions()
+		c.m[lib] = m
+	}
+	return m
 }
 
 // NewDpkgEnvironment returns the environment of db, the dpkg database of
 // the root directory root, for packages of arch.
 func NewDpkgEnvironment(db *host.Dpkg, root, arch string) *DpkgEnvironment {
-	return &DpkgEnvironment{db: db, root: root, arch: arch}
+	return &DpkgEnvironment{db: db, root: root, arch: arch, mins: &minVersions{m: map[*debian.SymbolsLib]map[string]debian.Version{}}}
 }
 
 // ForArch returns the environment for packages of the dpkg architecture
 // arch.
 func (e *DpkgEnvironment) ForArch(arch string) Environment {
-	return &DpkgEnvironment{db: e.db, root: e.root, arch: arch}
+	return &DpkgEnvironment{db: e.db, root: e.root, arch: arch, mins: e.mins}
 }
 
 // Owner implements [Environment]. A file no package lists may be a
@@ -356,7 +378,7 @@ func (e *DpkgEnvironment) CheckVersion(depends []string, pkg, soname string, nod
 		}
 		switch {
 		case lib.Symbols != nil:
-			mins := lib.Symbols.MinVersions()
+			mins := e.mins.of(lib.Symbols)
 			for _, n := range nodes {
 				if v, ok := mins[n]; ok && v.Compare(need) > 0 {
 					need, why = v, fmt.Sprintf("uses %s of %s, which %s's symbols file says needs %s (>= %s)", n, soname, pkg, pkg, v)
