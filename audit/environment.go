@@ -11,10 +11,10 @@ import (
 	"sync"
 
 	"github.com/libvet/libvet/artifact"
-	"github.com/libvet/libvet/externaldeps"
 	"github.com/libvet/libvet/host"
 	"github.com/libvet/libvet/internal/conda"
 	"github.com/libvet/libvet/internal/debian"
+	"github.com/libvet/libvet/internal/pyname"
 )
 
 // InstalledPackage is one package of an environment with the files it
@@ -452,7 +452,7 @@ func WheelsEnvironment(findLinks, sitePackages []string, lim artifact.Limits) (*
 				continue
 			}
 			w := a.Wheel
-			p := InstalledPackage{Package: Package{Name: externaldeps.NormalizeName(w.Name), Version: w.Version}}
+			p := InstalledPackage{Package: Package{Name: pyname.Normalize(w.Name), Version: w.Version}}
 			for _, rec := range w.Record {
 				p.Files = append(p.Files, installedPath(rec.Path))
 			}
@@ -507,7 +507,7 @@ func installedRecord(file string, max int64) (InstalledPackage, error) {
 		return InstalledPackage{}, fmt.Errorf("%s: %w", file, err)
 	}
 	name, version, _ := strings.Cut(strings.TrimSuffix(filepath.Base(filepath.Dir(file)), ".dist-info"), "-")
-	p := InstalledPackage{Package: Package{Name: externaldeps.NormalizeName(name), Version: version}}
+	p := InstalledPackage{Package: Package{Name: pyname.Normalize(name), Version: version}}
 	for _, r := range rows {
 		if !strings.HasPrefix(r.Path, "../") && !strings.HasPrefix(r.Path, "/") {
 			p.Files = append(p.Files, r.Path)

@@ -10,6 +10,7 @@ import (
 	"github.com/libvet/libvet/host"
 	"github.com/libvet/libvet/internal/conda"
 	"github.com/libvet/libvet/internal/debian"
+	"github.com/libvet/libvet/internal/pyname"
 )
 
 // packageManifest reads what a package artifact says about itself: its
@@ -209,13 +210,13 @@ func specNames(specs []string) []string {
 // request) or another platform's. Requirements of the required wheels are
 // not followed.
 func wheelManifest(w *artifact.Wheel, md *externaldeps.Metadata, env map[string]string) *Manifest {
-	m := &Manifest{Manager: "pip", Package: Package{Name: externaldeps.NormalizeName(w.Name), Version: w.Version}, Depends: []string{}}
+	m := &Manifest{Manager: "pip", Package: Package{Name: pyname.Normalize(w.Name), Version: w.Version}, Depends: []string{}}
 	seen := map[string]bool{}
 	for _, d := range md.RequiresDist {
 		if !applies(d.Marker, env) {
 			continue
 		}
-		if n := externaldeps.NormalizeName(d.Name); !seen[n] {
+		if n := pyname.Normalize(d.Name); !seen[n] {
 			seen[n] = true
 			m.Depends = append(m.Depends, n)
 		}

@@ -287,14 +287,14 @@ func (n *markerNode) eval(env map[string]string) (bool, error) {
 		}
 		in := false
 		for _, item := range strings.Split(rhs, ",") {
-			if item = strings.TrimSpace(item); item != "" && normalizeName(item) == normalizeName(lhs) {
+			if item = strings.TrimSpace(item); item != "" && pyname.Normalize(item) == pyname.Normalize(lhs) {
 				in = true
 			}
 		}
 		return in == (n.cmp == "in"), nil
 	}
 	if key == "extra" {
-		lhs, rhs = normalizeName(lhs), normalizeName(rhs)
+		lhs, rhs = pyname.Normalize(lhs), pyname.Normalize(rhs)
 	}
 	if versionVariables[key] {
 		if sp, err := parseSpecifier(n.cmp + rhs); err == nil {
@@ -531,11 +531,11 @@ func (p *markerParser) parseAtom(depth int) (*markerNode, error) {
 		return nil, p.errorf(opOff, "both sides of %s are quoted strings; one side must be a variable such as python_version", cmp)
 	}
 	if left.isVar && left.text == "extra" {
-		right.text = normalizeName(right.text)
+		right.text = pyname.Normalize(right.text)
 	} else if right.isVar && right.text == "extra" {
-		left.text = normalizeName(left.text)
+		left.text = pyname.Normalize(left.text)
 	} else if right.isVar && setVariables[right.text] {
-		left.text = normalizeName(left.text)
+		left.text = pyname.Normalize(left.text)
 	}
 	return &markerNode{left: left, cmp: cmp, right: right}, nil
 }
@@ -560,10 +560,6 @@ func (p *markerParser) parseTerm() (markerTerm, error) {
 	}
 	return markerTerm{}, p.bad("a marker variable or a quoted string")
 }
-
-// normalizeName normalises a distribution, extra or group name (PEP 503,
-// PEP 685; see pyname.Normalize).
-func normalizeName(s string) string { return pyname.Normalize(s) }
 
 // nameRE is the name rule of the core metadata specification, used for
 // distribution, extra and group names (run case-insensitively).

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/libvet/libvet/internal/pyname"
 )
 
 // Category is one of the seven keys of the PEP 725 [external] table.
@@ -633,7 +635,7 @@ func (p *pyParser) expandIncludes(path []string, groups []Group, items [][]group
 // NormalizeName normalises a distribution, extra or dependency group name
 // as PEP 503 and PEP 685 say: lower case, with each run of '-', '_' and
 // '.' replaced by one '-'. Compare names only in this form.
-func NormalizeName(name string) string { return normalizeName(name) }
+func NormalizeName(name string) string { return pyname.Normalize(name) }
 
 // arrayItemLines returns the 1-based line of each element of the TOML
 // array whose '[' is at data[start], on line line. The decoder has already checked the
