@@ -363,7 +363,7 @@ func parseLinuxData(path string, data []byte) (*linuxFile, error) {
 			if len(args) == 0 {
 				return nil, errf("want: arch ARCH...")
 			}
-			if !linuxStrictlySorted(args, strings.Compare) {
+			if !strictlySorted(args, strings.Compare) {
 				return nil, errf("architectures are not sorted or repeat")
 			}
 			cur.arches = args
@@ -378,7 +378,7 @@ func parseLinuxData(path string, data []byte) (*linuxFile, error) {
 			if cur.arches == nil {
 				return nil, errf("allow before the arch line of policy %s", cur.name)
 			}
-			if !linuxStrictlySorted(args[1:], strings.Compare) {
+			if !strictlySorted(args[1:], strings.Compare) {
 				return nil, errf("architectures are not sorted or repeat")
 			}
 			for _, a := range args[1:] {
@@ -400,7 +400,7 @@ func parseLinuxData(path string, data []byte) (*linuxFile, error) {
 			if _, dup := cur.deny[args[0]]; dup {
 				return nil, errf("repeated deny line for %s", args[0])
 			}
-			if !linuxStrictlySorted(args[1:], strings.Compare) {
+			if !strictlySorted(args[1:], strings.Compare) {
 				return nil, errf("symbols are not sorted or repeat")
 			}
 			cur.deny[args[0]] = args[1:]
@@ -417,7 +417,7 @@ func parseLinuxData(path string, data []byte) (*linuxFile, error) {
 			if _, dup := nss[ns]; dup {
 				return nil, errf("repeated version line for %s %s", arch, ns)
 			}
-			if !linuxStrictlySorted(vers, CompareVersion) {
+			if !strictlySorted(vers, CompareVersion) {
 				return nil, errf("versions are not in CompareVersion order or repeat")
 			}
 			nss[ns] = vers
@@ -547,9 +547,9 @@ func linuxSet(list []string) map[string]struct{} {
 	return s
 }
 
-// linuxStrictlySorted reports whether list is strictly increasing under cmp
+// strictlySorted reports whether list is strictly increasing under cmp
 // (sorted, without repeats).
-func linuxStrictlySorted(list []string, cmp func(a, b string) int) bool {
+func strictlySorted(list []string, cmp func(a, b string) int) bool {
 	for i := 1; i < len(list); i++ {
 		if cmp(list[i-1], list[i]) >= 0 {
 			return false

@@ -194,7 +194,7 @@ func parseWinData(path string, data []byte) (*winDataIndex, error) {
 					return nil, errf("machine %q is not an upper-case name like AMD64", m)
 				}
 			}
-			if !winDataStrictlySorted(args) {
+			if !strictlySorted(args, strings.Compare) {
 				return nil, errf("machines are not sorted or repeat")
 			}
 			idx.machines = args
@@ -214,7 +214,7 @@ func parseWinData(path string, data []byte) (*winDataIndex, error) {
 				return nil, errf("system %s is not after %s: names are not sorted or repeat", name, lastSystem)
 			}
 			lastSystem = name
-			if !winDataStrictlySorted(machines) {
+			if !strictlySorted(machines, strings.Compare) {
 				return nil, errf("machines are not sorted or repeat")
 			}
 			for _, m := range machines {
@@ -338,19 +338,8 @@ func winDataCheckNames(names []string) string {
 			return err
 		}
 	}
-	if !winDataStrictlySorted(names) {
+	if !strictlySorted(names, strings.Compare) {
 		return "DLL names are not sorted or repeat"
 	}
 	return ""
-}
-
-// winDataStrictlySorted reports whether list is strictly increasing
-// byte-wise (sorted, without repeats).
-func winDataStrictlySorted(list []string) bool {
-	for i := 1; i < len(list); i++ {
-		if list[i-1] >= list[i] {
-			return false
-		}
-	}
-	return true
 }
