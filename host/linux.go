@@ -136,11 +136,10 @@ type Library struct {
 // Linux is a Linux host's library search: glibc's ([NewLinux]) or
 // musl's ([NewMusl]). It is safe for concurrent use.
 type Linux struct {
-	root    string
-	musl    bool
-	env     []string
-	system  []dirStep
-	sysDirs []string
+	root   string
+	musl   bool
+	env    []string
+	system []dirStep
 	// multiarch are the root's multiarch directories, default
 	// directories of Debian's ld.so (skipped with -z nodeflib too).
 	multiarch []string
@@ -227,7 +226,6 @@ func NewLinux(opts Options) *Linux {
 			l.system = append(l.system, dirStep{dir: d, step: "default directory " + d, deflib: true})
 		}
 	}
-	l.setSysDirs()
 	return l
 }
 
@@ -251,13 +249,6 @@ func (l *Linux) setLDPaths(dirs []string) {
 	l.ldpaths = true
 	for _, d := range dirs {
 		l.system = append(l.system, dirStep{dir: d, step: "--ldpaths " + d})
-	}
-	l.setSysDirs()
-}
-
-func (l *Linux) setSysDirs() {
-	for _, s := range l.system {
-		l.sysDirs = append(l.sysDirs, s.dir)
 	}
 }
 
@@ -300,8 +291,8 @@ func (l *Linux) Describe() string {
 	if l.cache != nil {
 		where = append(where, "its ld.so.cache")
 	}
-	if len(l.sysDirs) > 0 {
-		where = append(where, strings.Join(l.sysDirs, ", "))
+	if dirs := l.SystemDirs(); len(dirs) > 0 {
+		where = append(where, strings.Join(dirs, ", "))
 	}
 	search := "glibc's search"
 	switch {
@@ -318,7 +309,13 @@ func (l *Linux) Describe() string {
 
 // SystemDirs returns the system directories searched, in order
 // (after /etc/ld.so.cache when there is one).
-func (l *Linux) SystemDirs() []string { return slices.Clone(l.sysDirs) }
+func (l *Linux) SystemDirs() []string {
+	dirs := make([]string, len(l.system))
+	for i, s := range l.system {
+		dirs[i] = s.dir
+	}
+	return dirs
+}
 
 // Musl reports whether l searches as musl's loader does.
 func (l *Linux) Musl() bool { return l.musl }

@@ -42,7 +42,6 @@ func NewMusl(opts Options, machine elf.Machine) *Linux {
 	for _, d := range dirs {
 		l.system = append(l.system, dirStep{dir: d, step: step + d})
 	}
-	l.setSysDirs()
 	return l
 }
 
@@ -52,13 +51,7 @@ func NewMusl(opts Options, machine elf.Machine) *Linux {
 // relative ones included (musl opens those relative to the working
 // directory; a static search never finds them).
 func ParseMuslPath(data []byte) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(string(data), func(r rune) bool { return r == ':' || r == '\n' }) {
-		if f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
+	return strings.FieldsFunc(string(data), func(r rune) bool { return r == ':' || r == '\n' }) // never empty fields
 }
 
 // MuslArch is musl's name for a machine, as in ld-musl-ARCH.so.1 and
