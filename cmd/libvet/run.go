@@ -75,8 +75,6 @@ type options struct {
 	format      string
 	exclude     []string
 	ldpaths     string
-	ldLibPath   string
-	ldLibSet    bool
 	addPath     []string
 	root        string
 	prefix      string
@@ -92,8 +90,8 @@ type options struct {
 	failOn      string
 	verbose     bool
 	noColor     bool
-	ldpathsSet  bool
 	failOnLevel audit.Severity
+	search      host.Options // the ELF search: --root, --ldpaths, --ld-library-path (elfSearch)
 }
 
 func newFlags(o *options) *pflag.FlagSet {
@@ -102,7 +100,7 @@ func newFlags(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
 	fs.StringArrayVar(&o.exclude, "exclude", nil, "glob on a soname or host library path that another package provides (repeatable)")
 	fs.StringVar(&o.ldpaths, "ldpaths", "", "colon-separated host library directories, replacing ld.so.conf and the defaults")
-	fs.StringVar(&o.ldLibPath, "ld-library-path", "", "colon-separated LD_LIBRARY_PATH the root's programs run with (default: $LD_LIBRARY_PATH with --root /, none with another root)")
+	fs.String("ld-library-path", "", "colon-separated LD_LIBRARY_PATH the root's programs run with (default: $LD_LIBRARY_PATH with --root /, none with another root)")
 	fs.StringArrayVar(&o.addPath, "add-path", nil, "colon-separated directories searched for Windows DLLs the artifact needs but does not ship, as delvewheel's --add-path (repeatable)")
 	fs.StringVar(&o.root, "root", "/", "the root file system the host libraries and, for .deb packages, the dpkg database are read from")
 	fs.StringVar(&o.prefix, "prefix", "", "a conda environment whose packages a conda package's libraries may come from")
@@ -159,13 +157,12 @@ func run(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "libvet %s: %v; run 'libvet help' for usage\n", cmd, err)
 		return exitUsage
 	}
-	o.ldpathsSet = fs.Changed("ldpaths")
-	o.ldLibSet = fs.Changed("ld-library-path")
-	if o.ldLibSet && o.ldpathsSet {
-		fmt.Fprintf(e.stderr, "libvet %s: --ldpaths replaces the whole search, LD_LIBRARY_PATH included: give --ld-library-path or --ldpaths, not both\n", cmd)
+	o.rootSet = fs.Changed("root")
+	var err error
+	if o.search, err = elfSearch(fs, e, o.root); err != nil {
+		fmt.Fprintf(e.stderr, "libvet %s: %v\n", cmd, err)
 		return exitUsage
 	}
-	o.rootSet = fs.Changed("root")
 	if err := o.validate(); err != nil {
 		fmt.Fprintf(e.stderr, "libvet %s: %v\n", cmd, err)
 		return exitUsage
@@ -371,12 +368,7 @@ func (o *options) validate() error {
 // the environments package artifacts are checked against. It reads the
 // dpkg database of --root only when a .deb is audited.
 func (o *options) config(e env, paths []string) (audit.Config, error) {
-	hopts := host.Options{Root: o.root}
-	if o.ldpathsSet {
-		hopts.LDPaths = splitPath(o.ldpaths)
-	} else {
-		hopts.LibraryPath = libraryPath(e, o.root, o.ldLibPath, o.ldLibSet)
-	}
+	hopts := o.search
 	cfg := audit.Config{
 		Limits:       artifact.DefaultLimits(),
 		Platforms:    policy.Platforms(policy.LinuxPlatform{DisableISACheck: o.noISA}),
@@ -451,19 +443,27 @@ func (o *options) config(e env, paths []string) (audit.Config, error) {
 	return cfg, nil
 }
 
-// libraryPath is the LD_LIBRARY_PATH of the search: the flag's when
-// given, else the caller's environment when the root is this system. A
-// foreign root's programs do not run with the caller's environment, so
-// its LD_LIBRARY_PATH (which names directories of this system) is not
-// looked up there.
-func libraryPath(e env, root, flag string, set bool) []string {
+// elfSearch reads the ELF search flags of fs (both commands' flag sets
+// have them): --ldpaths replaces the system directories and
+// LD_LIBRARY_PATH; otherwise LD_LIBRARY_PATH is --ld-library-path, or
+// the caller's environment when the root is this system (a foreign
+// root's programs do not run with it: its LD_LIBRARY_PATH names
+// directories of this system). Both flags together are an error.
+func elfSearch(fs *pflag.FlagSet, e env, root string) (host.Options, error) {
+	ldpaths, _ := fs.GetString("ldpaths")
+	ldLib, _ := fs.GetString("ld-library-path")
+	o := host.Options{Root: root}
 	switch {
-	case set:
-		return splitPath(flag)
+	case fs.Changed("ldpaths") && fs.Changed("ld-library-path"):
+		return o, errors.New("--ldpaths replaces the whole search, LD_LIBRARY_PATH included: give --ld-library-path or --ldpaths, not both")
+	case fs.Changed("ldpaths"):
+		o.LDPaths = splitPath(ldpaths)
+	case fs.Changed("ld-library-path"):
+		o.LibraryPath = splitPath(ldLib)
 	case isThisSystem(root):
-		return splitPath(e.getenv("LD_LIBRARY_PATH"))
+		o.LibraryPath = splitPath(e.getenv("LD_LIBRARY_PATH"))
 	}
-	return nil
+	return o, nil
 }
 
 // printableWriter writes through binio.Printable: the messages on

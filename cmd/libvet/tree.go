@@ -38,7 +38,6 @@ Exit codes:
 // treeOptions are the tree command's flags.
 type treeOptions struct {
 	root, format, ldpaths, libc   string
-	ldLibPath                     string
 	x86Level                      int
 	arch, execPath                string
 	dyldPath, dyldFallback, wpath string
@@ -51,7 +50,7 @@ func newTreeFlags(o *treeOptions) *pflag.FlagSet {
 	fs.StringVar(&o.root, "root", "/", "the root file system libraries are searched in (a container image tree, a sysroot)")
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
 	fs.StringVar(&o.ldpaths, "ldpaths", "", "colon-separated library directories, replacing ld.so.cache, ld.so.conf and the defaults (musl: its path file)")
-	fs.StringVar(&o.ldLibPath, "ld-library-path", "", "colon-separated LD_LIBRARY_PATH the root's programs run with (default: $LD_LIBRARY_PATH with --root /, none with another root)")
+	fs.String("ld-library-path", "", "colon-separated LD_LIBRARY_PATH the root's programs run with (default: $LD_LIBRARY_PATH with --root /, none with another root)")
 	fs.StringVar(&o.libc, "libc", "", "ELF loader to emulate: glibc or musl (default: from the binary's interpreter)")
 	fs.IntVar(&o.x86Level, "x86-level", 0, "x86-64 level 1-4 whose glibc-hwcaps subdirectories are searched (default: this machine's with --root /, else 1)")
 	fs.StringVar(&o.arch, "arch", "", "Mach-O: the slice of a universal binary to follow (arm64, x86_64; default the first)")
@@ -86,9 +85,6 @@ func runTree(_ context.Context, args []string, e env) int {
 	case o.x86Level < 0 || o.x86Level > 4:
 		fmt.Fprintf(e.stderr, "libvet tree: --x86-level %d is not 1 to 4\n", o.x86Level)
 		return exitUsage
-	case fs.Changed("ldpaths") && fs.Changed("ld-library-path"):
-		fmt.Fprintln(e.stderr, "libvet tree: --ldpaths replaces the whole search, LD_LIBRARY_PATH included: give --ld-library-path or --ldpaths, not both")
-		return exitUsage
 	case fs.NArg() != 1:
 		fmt.Fprintf(e.stderr, "libvet tree: want one FILE, got %d; usage: libvet tree [flags] FILE\n", fs.NArg())
 		return exitUsage
@@ -97,9 +93,15 @@ func runTree(_ context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "libvet tree: --root %s is not a directory\n", o.root)
 		return exitUsage
 	}
+	search, err := elfSearch(fs, e, o.root)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "libvet tree: %v\n", err)
+		return exitUsage
+	}
+	search.X86Level = o.x86Level
 	file := fs.Arg(0)
 	opts := host.TreeOptions{
-		Linux:         host.Options{X86Level: o.x86Level},
+		Linux:         search,
 		Libc:          o.libc,
 		Dyld:          host.DyldOptions{LibraryPath: splitPath(o.dyldPath)},
 		ExecutableDir: o.execPath,
@@ -108,11 +110,6 @@ func runTree(_ context.Context, args []string, e env) int {
 	}
 	if fs.Changed("dyld-fallback-library-path") {
 		opts.Dyld.FallbackLibraryPath = splitPath(o.dyldFallback)
-	}
-	if fs.Changed("ldpaths") {
-		opts.Linux.LDPaths = splitPath(o.ldpaths)
-	} else {
-		opts.Linux.LibraryPath = libraryPath(e, o.root, o.ldLibPath, fs.Changed("ld-library-path"))
 	}
 	if !o.noOwners {
 		owners, problems := host.ReadOwners(o.root)
