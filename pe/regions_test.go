@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -455,7 +454,7 @@ func TestRegionsBudget(t *testing.T) {
 	}
 	size := int64(len(data))
 	var rs []Region
-	alloc := allocBytes(func() { rs = Regions(bytes.NewReader(data), size) })
+	alloc := streamtest.Allocated(func() { rs = Regions(bytes.NewReader(data), size) })
 	if !reflect.DeepEqual(rs, []Region{{0, size}}) {
 		t.Errorf("Regions = %+v, want the whole file", rs)
 	}
@@ -471,16 +470,6 @@ func TestRegionsBudget(t *testing.T) {
 		t.Fatalf("NewFile decodes %d functions (%v); the test needs more than %d", n, err, planThunks)
 	}
 	checkStreaming(t, "shared lookup table", data, 1)
-}
-
-// allocBytes returns the bytes allocated while f runs.
-func allocBytes(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }
 
 // TestRegionsBad checks Regions on truncated and lying files, and on
@@ -556,7 +545,7 @@ func TestRegionsBad(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var rs []Region
-			alloc := allocBytes(func() { rs = Regions(tt.r, tt.size) })
+			alloc := streamtest.Allocated(func() { rs = Regions(tt.r, tt.size) })
 			streamtest.CheckRanges(t, artifact.RangesOf(rs), max(tt.size, 0))
 			if alloc > 8<<20 {
 				t.Errorf("allocated %d bytes", alloc)
@@ -685,18 +674,6 @@ func FuzzRegions(f *testing.F) {
 		f.Add(bi.data(), uint16(0x100))
 	}
 	f.Fuzz(func(t *testing.T, data []byte, cut uint16) {
-		size := int64(len(data))
-		rs := Regions(bytes.NewReader(data), size)
-		streamtest.CheckRanges(t, artifact.RangesOf(rs), size)
-		rec := &streamtest.Recorder{R: bytes.NewReader(data)}
-		NewFile(rec, size)
-		for _, r := range rec.Reads {
-			if n := min(r.Len, size-r.Off); !streamtest.Covered(artifact.RangesOf(rs), r.Off, n) {
-				t.Fatalf("NewFile reads %+v, outside Regions %+v", r, rs)
-			}
-		}
-		part := data[:min(int(cut), len(data))]
-		streamtest.CheckRanges(t, artifact.RangesOf(Regions(bytes.NewReader(part), size)), size)
-		streamtest.CheckRanges(t, artifact.RangesOf(Regions(bytes.NewReader(part), size+int64(cut)<<20)), size+int64(cut)<<20)
+		streamtest.FuzzPlan(t, data, cut, plan, NewFile)
 	})
 }

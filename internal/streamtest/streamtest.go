@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"sort"
 	"testing"
 
@@ -164,6 +165,38 @@ func CheckCorpus[F any](t *testing.T, files []corpustest.File, plan Plan, newFil
 		}
 	}
 	t.Logf("%d files, passes %v, retained %.1f%% of %d bytes", len(files), passes, 100*float64(kept)/float64(total), total)
+}
+
+// FuzzPlan is the body of a planner's fuzz test, run on arbitrary bytes
+// read whole and through a reader that holds only their first cut bytes:
+// the planner must not panic, and must return sorted, merged ranges
+// within the file; for the whole file, every byte newFile reads must lie
+// in those ranges.
+func FuzzPlan[F any](t *testing.T, data []byte, cut uint16, plan Plan, newFile func(io.ReaderAt, int64) (F, error)) {
+	t.Helper()
+	size := int64(len(data))
+	rs := plan(bytes.NewReader(data), size)
+	CheckRanges(t, rs, size)
+	rec := &Recorder{R: bytes.NewReader(data)}
+	_, _ = newFile(rec, size)
+	for _, r := range rec.Reads {
+		if n := min(r.Len, size-r.Off); !Covered(rs, r.Off, n) {
+			t.Fatalf("NewFile reads %+v, outside Regions %+v", r, rs)
+		}
+	}
+	part := data[:min(int(cut), len(data))]
+	CheckRanges(t, plan(bytes.NewReader(part), size), size)
+	CheckRanges(t, plan(bytes.NewReader(part), size+int64(cut)<<20), size+int64(cut)<<20)
+}
+
+// Allocated returns the bytes allocated while f runs.
+func Allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }
 
 // HoleError is the error a [HoleReader] returns: a type of the caller's
