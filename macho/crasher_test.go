@@ -6,10 +6,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/libvet/libvet/internal/streamtest"
 )
 
 // crasherSeed is the project's copy of the go-macho crasher
@@ -39,17 +40,6 @@ func readFuzzSeed(tb testing.TB, name string) []byte {
 		tb.Fatalf("%s: %v", name, err)
 	}
 	return []byte(s)
-}
-
-// allocated returns the bytes allocated while f runs.
-func allocated(tb testing.TB, f func()) uint64 {
-	tb.Helper()
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }
 
 // TestCrasher checks that the go-macho crasher and its variants are
@@ -92,7 +82,7 @@ func TestCrasher(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
-			alloc := allocated(t, func() { _, err = decode(t, tt.data) })
+			alloc := streamtest.Allocated(func() { _, err = decode(t, tt.data) })
 			var fe *FormatError
 			if !errors.As(err, &fe) || fe.Msg == panicMsg || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("NewFile error %v, want a *FormatError containing %q", err, tt.want)

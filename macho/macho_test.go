@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/libvet/libvet/internal/streamtest"
 )
 
 func TestVersion(t *testing.T) {
@@ -408,7 +410,7 @@ func TestBad(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var f *File
 			var err error
-			alloc := allocated(t, func() { f, err = decode(t, tt.data) })
+			alloc := streamtest.Allocated(func() { f, err = decode(t, tt.data) })
 			var fe *FormatError
 			if f != nil || !errors.As(err, &fe) {
 				t.Fatalf("NewFile = %v, %v; want a *FormatError", f, err)

@@ -81,12 +81,7 @@ func (p *planner) get(off, n uint64) ([]byte, bool) {
 		return nil, false
 	}
 	p.mark(off, n)
-	if p.buf == nil {
-		p.buf = make([]byte, planChunk)
-	}
-	b := p.buf[:n]
-	m, _ := p.r.ReadAt(b, int64(off))
-	return b, m == len(b)
+	return p.read(off, n)
 }
 
 // scan marks the n bytes at off and passes them to fn a chunk at a time,
@@ -202,6 +197,14 @@ type slicePlan struct {
 	iundef, nundef         uint64
 }
 
+// nlistSize returns the size of one nlist entry of the slice.
+func (sp *slicePlan) nlistSize() uint64 {
+	if sp.is64 {
+		return nlist64Size
+	}
+	return nlist32Size
+}
+
 // slice follows NewFile's reads of the slice of the given size at base.
 func (p *planner) slice(base, size uint64) {
 	if size < 4 {
@@ -272,11 +275,7 @@ func (p *planner) loadCommands(sp *slicePlan, at, ncmds, sizeofcmds uint64) bool
 			sp.hasSymtab = true
 			sp.symoff, sp.nsyms = uint64(bo.Uint32(c[8:])), uint64(bo.Uint32(c[12:]))
 			sp.stroff, sp.strsize = uint64(bo.Uint32(c[16:])), uint64(bo.Uint32(c[20:]))
-			nl := uint64(nlist32Size)
-			if sp.is64 {
-				nl = nlist64Size
-			}
-			if sp.nsyms != 0 && !fileRange(sp.symoff, sp.nsyms*nl, sp.size) ||
+			if sp.nsyms != 0 && !fileRange(sp.symoff, sp.nsyms*sp.nlistSize(), sp.size) ||
 				sp.strsize != 0 && !fileRange(sp.stroff, sp.strsize, sp.size) {
 				return false
 			}
@@ -313,40 +312,35 @@ func (p *planner) imports(sp *slicePlan) {
 	if count == 0 {
 		return
 	}
-	nl := uint64(nlist32Size)
-	if sp.is64 {
-		nl = nlist64Size
-	}
+	nl := sp.nlistSize()
 	tabOff, tabLen := sp.base+sp.symoff+first*nl, count*nl
 	if tabLen > maxTable {
 		return
 	}
-	// The imported names' string table indexes: each entry NewFile keeps
-	// is passed to fn.
-	cands := func(fn func(strx uint64)) bool {
-		return p.scan(tabOff, tabLen, nl, func(b []byte, _ uint64) bool {
-			for e := b; len(e) >= int(nl); e = e[nl:] {
-				ntype := e[4]
-				var value uint64
-				if sp.is64 {
-					value = sp.bo.Uint64(e[8:])
-				} else {
-					value = uint64(sp.bo.Uint32(e[8:]))
-				}
-				if ntype&0xe0 != 0 || ntype&0x0e != 0 || ntype&0x01 == 0 || value != 0 {
-					continue
-				}
-				strx := uint64(sp.bo.Uint32(e))
-				if strx >= sp.strsize {
-					return false // NewFile fails here
-				}
-				fn(strx)
-			}
-			return true
-		})
-	}
+	// The span of string table indexes of the imported names: the
+	// entries NewFile keeps.
 	lo, hi, n := sp.strsize, uint64(0), 0
-	if !cands(func(strx uint64) { lo, hi, n = min(lo, strx), max(hi, strx), n+1 }) || n == 0 {
+	ok := p.scan(tabOff, tabLen, nl, func(b []byte, _ uint64) bool {
+		for e := b; len(e) >= int(nl); e = e[nl:] {
+			ntype := e[4]
+			var value uint64
+			if sp.is64 {
+				value = sp.bo.Uint64(e[8:])
+			} else {
+				value = uint64(sp.bo.Uint32(e[8:]))
+			}
+			if ntype&0xe0 != 0 || ntype&0x0e != 0 || ntype&0x01 == 0 || value != 0 {
+				continue
+			}
+			strx := uint64(sp.bo.Uint32(e))
+			if strx >= sp.strsize {
+				return false // NewFile fails here
+			}
+			lo, hi, n = min(lo, strx), max(hi, strx), n+1
+		}
+		return true
+	})
+	if !ok || n == 0 {
 		return
 	}
 	strBase := sp.base + sp.stroff
@@ -383,12 +377,8 @@ func (p *planner) imports(sp *slicePlan) {
 		return
 	}
 	// NewFile reads each of the other names alone, up to maxNameLen
-	// bytes: from the first such name's start to the furthest end.
-	from := hi
-	cands(func(strx uint64) {
-		if !found || strx > last {
-			from = min(from, strx)
-		}
-	})
-	p.mark(strBase+from, longEnd-from)
+	// bytes: from the first such name's start to the furthest end. That
+	// start lies in [lo, hi], and [lo, end) is already marked, so marking
+	// from lo covers the same bytes.
+	p.mark(strBase+lo, longEnd-lo)
 }

@@ -312,7 +312,7 @@ func TestRegionsBad(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var rs []Region
-			alloc := allocated(t, func() { rs = Regions(tt.r, tt.size) })
+			alloc := streamtest.Allocated(func() { rs = Regions(tt.r, tt.size) })
 			streamtest.CheckRanges(t, artifact.RangesOf(rs), max(tt.size, 0))
 			if alloc > 4<<20 {
 				t.Errorf("allocated %d bytes", alloc)
@@ -386,18 +386,6 @@ func FuzzRegions(f *testing.F) {
 	}
 	f.Add(bigMachO(bigOpts{bo: binary.LittleEndian, is64: true, lead: 100, ndef: 10, nundef: 5, dysym: true, undefStr: true, longName: true, sig: 16}), uint16(0x800))
 	f.Fuzz(func(t *testing.T, data []byte, cut uint16) {
-		size := int64(len(data))
-		rs := Regions(bytes.NewReader(data), size)
-		streamtest.CheckRanges(t, artifact.RangesOf(rs), size)
-		rec := &streamtest.Recorder{R: bytes.NewReader(data)}
-		NewFile(rec, size)
-		for _, r := range rec.Reads {
-			if n := min(r.Len, size-r.Off); !streamtest.Covered(artifact.RangesOf(rs), r.Off, n) {
-				t.Fatalf("NewFile reads %+v, outside Regions %+v", r, rs)
-			}
-		}
-		part := data[:min(int(cut), len(data))]
-		streamtest.CheckRanges(t, artifact.RangesOf(Regions(bytes.NewReader(part), size)), size)
-		streamtest.CheckRanges(t, artifact.RangesOf(Regions(bytes.NewReader(part), size+int64(cut)<<20)), size+int64(cut)<<20)
+		streamtest.FuzzPlan(t, data, cut, plan, NewFile)
 	})
 }
