@@ -3,6 +3,8 @@ package pe
 import (
 	"io"
 	"slices"
+
+	"github.com/libvet/libvet/internal/binio"
 )
 
 // Region is a byte range of a file: Len bytes starting at offset Off.
@@ -172,21 +174,13 @@ func (pr *planReader) mark(off, n int64) {
 // regions returns the recorded blocks as sorted, merged ranges within the
 // file.
 func (pr *planReader) regions() []Region {
-	idx := make([]int64, 0, len(pr.blocks))
+	if len(pr.blocks) == 0 {
+		return nil
+	}
+	out := make([]Region, 0, len(pr.blocks))
 	for b := range pr.blocks {
-		idx = append(idx, b)
+		off := b << blockShift
+		out = append(out, Region{Off: off, Len: min(pr.size, off+1<<blockShift) - off})
 	}
-	slices.Sort(idx)
-	var out []Region
-	for i := 0; i < len(idx); {
-		j := i + 1
-		for j < len(idx) && idx[j] == idx[j-1]+1 {
-			j++
-		}
-		off := idx[i] << blockShift
-		end := min(pr.size, (idx[j-1]+1)<<blockShift)
-		out = append(out, Region{Off: off, Len: end - off})
-		i = j
-	}
-	return out
+	return slices.Clip(binio.MergeRanges(out))
 }
