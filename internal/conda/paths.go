@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/libvet/libvet/artifact"
 	"github.com/libvet/libvet/internal/binio"
 )
 
@@ -112,19 +113,15 @@ func ParseFiles(data []byte) ([]string, error) {
 	return files, nil
 }
 
-// checkPath rejects a path that is empty, absolute or climbs out of the
-// package with "..".
+// checkPath rejects a path that is empty or that could escape the
+// package ([artifact.UnsafeName]: absolute, a drive letter, a NUL byte or
+// a ".." component, with slashes and backslashes both separators).
 func checkPath(p string) error {
 	if p == "" {
 		return fmt.Errorf("empty path")
 	}
-	if strings.HasPrefix(p, "/") || strings.ContainsRune(p, 0) {
+	if artifact.UnsafeName(p) != "" {
 		return fmt.Errorf("%q %s", clip(p), notRelative)
-	}
-	for _, elem := range strings.Split(p, "/") {
-		if elem == ".." {
-			return fmt.Errorf("%q %s", clip(p), notRelative)
-		}
 	}
 	return nil
 }
