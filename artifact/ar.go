@@ -86,7 +86,7 @@ func (a *Artifact) readAr(f io.ReaderAt, size int64) ([]arEntry, error) {
 				end = bytes.Index(longNames[o:], []byte("/\n"))
 			}
 			if end < 0 {
-				return nil, a.fail("", reasonf(ErrCorrupt, "corrupt ar archive (long name %q is not in the name table); re-download the file", name))
+				return nil, a.fail("", reasonf(ErrCorrupt, "corrupt ar archive (long name %q at offset %d is not in the name table); re-download the file", name, e.off-arHeaderLen))
 			}
 			name = string(longNames[o : o+int64(end)])
 		default: // GNU ends short names with '/'

@@ -203,25 +203,26 @@ func (s *scan) hashPage(pg uint64, bucket uint32) (uint64, error) {
 	end := len(p)
 	for i := 0; i < n; i += 2 {
 		var item [2][]byte
+		var at [2]uint64 // the items' file offsets
 		for j := range 2 {
-			at := pageHdrSize + 2*(i+j)
-			start := int(o.Uint16(p[at:]))
+			ptr := pageHdrSize + 2*(i+j)
+			start := int(o.Uint16(p[ptr:]))
 			if start < pageHdrSize+2*n || start >= end {
-				return 0, formatErr(base+uint64(at), "item offset out of range", start)
+				return 0, formatErr(base+uint64(ptr), "item offset out of range", start)
 			}
-			item[j], end = p[start:end], start
+			item[j], at[j], end = p[start:end], base+uint64(start), start
 		}
-		key, err := s.item(item[0], base)
+		key, err := s.item(item[0], at[0])
 		if err != nil {
 			return 0, err
 		}
 		if item[1][0] == itemDuplicate {
-			if err := s.duplicates(key, item[1][1:], base); err != nil {
+			if err := s.duplicates(key, item[1][1:], at[1]+1); err != nil {
 				return 0, err
 			}
 			continue
 		}
-		data, err := s.item(item[1], base)
+		data, err := s.item(item[1], at[1])
 		if err != nil {
 			return 0, err
 		}
@@ -232,7 +233,7 @@ func (s *scan) hashPage(pg uint64, bucket uint32) (uint64, error) {
 	return uint64(o.Uint32(p[16:])), nil
 }
 
-// item returns the bytes of a key or data item.
+// item returns the bytes of the key or data item at file offset off.
 func (s *scan) item(it []byte, off uint64) ([]byte, error) {
 	switch it[0] {
 	case itemKeyData:
@@ -278,7 +279,7 @@ func (s *scan) overflow(pg, n, off uint64) ([]byte, error) {
 }
 
 // duplicates passes each datum of an on-page duplicate set (a sequence
-// of length, bytes, length) to fn with the key.
+// of length, bytes, length) at file offset off to fn with the key.
 func (s *scan) duplicates(key, set []byte, off uint64) error {
 	o := s.h.order
 	for len(set) > 0 {
@@ -292,7 +293,7 @@ func (s *scan) duplicates(key, set []byte, off uint64) error {
 		if err := s.fn(key, append([]byte(nil), set[2:2+n]...)); err != nil {
 			return err
 		}
-		set = set[2+n+2:]
+		set, off = set[2+n+2:], off+uint64(2+n+2)
 	}
 	return nil
 }

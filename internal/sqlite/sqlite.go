@@ -164,9 +164,10 @@ type Object struct {
 // Schema returns the rows of sqlite_master, in rowid order.
 func (db *DB) Schema() ([]Object, error) {
 	var out []Object
-	err := db.ScanRoot(1, func(rowid int64, v []any) error {
+	s := db.newScan(nil)
+	s.fn = func(rowid int64, v []any) error {
 		if len(v) < 5 {
-			return formatErr(0, "schema row with fewer than 5 columns", len(v))
+			return formatErr(s.cell, "schema row with fewer than 5 columns", len(v))
 		}
 		var o Object
 		var ok [4]bool
@@ -177,18 +178,19 @@ func (db *DB) Schema() ([]Object, error) {
 		switch root := v[3].(type) {
 		case int64:
 			if root < 0 || root > math.MaxUint32 {
-				return formatErr(0, "schema row with a bad root page", root)
+				return formatErr(s.cell, "schema row with a bad root page", root)
 			}
 			o.RootPage, ok[3] = uint32(root), true
 		case nil:
 			ok[3] = true
 		}
 		if !ok[0] || !ok[1] || !ok[2] || !ok[3] {
-			return formatErr(0, "schema row "+strconv.FormatInt(rowid, 10)+" has columns of the wrong type", nil)
+			return formatErr(s.cell, "schema row "+strconv.FormatInt(rowid, 10)+" has columns of the wrong type", nil)
 		}
 		out = append(out, o)
 		return nil
-	})
+	}
+	err := s.page(1, 0)
 	return out, err
 }
 
@@ -217,14 +219,18 @@ func (db *DB) Scan(table string, fn func(rowid int64, values []any) error) error
 // ScanRoot is [DB.Scan] for the table whose B-tree starts at page root
 // (1 is sqlite_master).
 func (db *DB) ScanRoot(root uint32, fn func(rowid int64, values []any) error) error {
-	s := &scan{db: db, fn: fn, seen: make([]uint64, (uint64(db.pages)+64)/64)}
-	return s.page(root, 0)
+	return db.newScan(fn).page(root, 0)
+}
+
+func (db *DB) newScan(fn func(int64, []any) error) *scan {
+	return &scan{db: db, fn: fn, seen: make([]uint64, (uint64(db.pages)+64)/64)}
 }
 
 type scan struct {
 	db   *DB
 	fn   func(int64, []any) error
 	seen []uint64 // bit per page: visited by this scan
+	cell uint64   // file offset of the leaf cell whose row fn is passed
 }
 
 // visit reads page pgno, marking it visited; a page visited twice means
@@ -347,6 +353,7 @@ func (s *scan) leafCell(p []byte, base uint64, off int) error {
 	if err != nil {
 		return formatErr(base+uint64(off), fmt.Sprintf("row %d: %v", int64(rowid), err), nil)
 	}
+	s.cell = base + uint64(off)
 	return s.fn(int64(rowid), values)
 }
 
