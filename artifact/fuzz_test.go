@@ -25,6 +25,23 @@ var sentinels = []error{
 // decoder takes more than an 8 MiB window.
 var fuzzLimits = Limits{MaxMemberSize: 1 << 20, MaxTotalSize: 4 << 20, MaxMembers: 2000, MaxMetadataSize: 64 << 10, MaxWindow: 8 << 20}
 
+// maxSeed bounds the files seedGlob adds, as corpustest.Seed does
+// (larger fuzz inputs make minimisation crawl), but high enough for every
+// committed container seed (the largest, zlib1g's .deb, is 86 KB).
+const maxSeed = 128 << 10
+
+// seedGlob adds each readable file matching pattern that is at most
+// maxSeed bytes as a seed of f: its contents, then args (the fuzz
+// target's other arguments).
+func seedGlob(f *testing.F, pattern string, args ...any) {
+	names, _ := filepath.Glob(pattern)
+	for _, name := range names {
+		if b, err := os.ReadFile(name); err == nil && len(b) <= maxSeed {
+			f.Add(append([]any{b}, args...)...)
+		}
+	}
+}
+
 func FuzzOpen(f *testing.F) {
 	if testing.Short() {
 		f.Skip("slow in -short mode")
@@ -35,12 +52,7 @@ func FuzzOpen(f *testing.F) {
 	f.Add(buildZip64(f, zip64Entry{"demo/a.so", []byte(strings.Repeat("zip64", 100)), true}, zip64Entry{"b", []byte("stored"), false}), false)
 	f.Add([]byte("\x7fELF plain file"), false)
 	// Small real wheels, when the shared corpus is there.
-	names, _ := filepath.Glob(filepath.Join(corpusDir, "check-wheel-contents", "test", "data", "wheels", "*.whl"))
-	for _, name := range names {
-		if b, err := os.ReadFile(name); err == nil && len(b) < 64<<10 {
-			f.Add(b, true)
-		}
-	}
+	seedGlob(f, filepath.Join(corpusDir, "check-wheel-contents", "test", "data", "wheels", "*.whl"), true)
 	dir := fuzzScratch(f)
 	f.Fuzz(func(t *testing.T, data []byte, wheel bool) {
 		name := "x.zip"
@@ -215,12 +227,7 @@ func FuzzOpenTar(f *testing.F) {
 	}
 	f.Add(compress(f, compZstd, buildTar(f, tfile("a", "1"), tsym("b", "/a"), thard("c", "a"), tdir("d/"))), uint8(4))
 	f.Add(buildTar(f, tentry{name: "big", size: 1 << 40}), uint8(0))
-	names, _ := filepath.Glob(filepath.Join("testdata", "tarball", "*.tar.*"))
-	for _, name := range names {
-		if b, err := os.ReadFile(name); err == nil {
-			f.Add(b, uint8(2))
-		}
-	}
+	seedGlob(f, filepath.Join("testdata", "tarball", "*.tar.*"), uint8(2))
 	dir := fuzzScratch(f)
 	f.Fuzz(func(t *testing.T, data []byte, name uint8) {
 		checkContainer(t, filepath.Join(dir, tarNames[int(name)%len(tarNames)]), data)
@@ -237,12 +244,7 @@ func FuzzOpenDeb(f *testing.F) {
 	}
 	f.Add(buildAr(arMember{name: "debian-binary", data: []byte("2.0\n")}, arMember{hdr: "//", data: []byte("control.tar/\n")},
 		arMember{hdr: "/0", data: control}, arMember{hdr: "#1/8", data: append([]byte("data.tar"), data...)}))
-	names, _ := filepath.Glob(filepath.Join(containersDir, "*.deb"))
-	for _, name := range names {
-		if b, err := os.ReadFile(name); err == nil {
-			f.Add(b)
-		}
-	}
+	seedGlob(f, filepath.Join(containersDir, "*.deb"))
 	dir := fuzzScratch(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkContainer(t, filepath.Join(dir, "x.deb"), data)
@@ -255,12 +257,7 @@ func FuzzOpenConda(f *testing.F) {
 	}
 	f.Add(buildZip(f, condaParts(f, "x-1-0", testInfo(f), testTar(f))...))
 	f.Add(buildZip(f, condaParts(f, "x-1-0", buildTar(f, tfile("info/index.json", "{}")), buildTar(f, tsym("a", "b"), tfile("b", "x")))...))
-	names, _ := filepath.Glob(filepath.Join(containersDir, "*.conda"))
-	for _, name := range names {
-		if b, err := os.ReadFile(name); err == nil {
-			f.Add(b)
-		}
-	}
+	seedGlob(f, filepath.Join(containersDir, "*.conda"))
 	dir := fuzzScratch(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkContainer(t, filepath.Join(dir, "x-1-0.conda"), data)
