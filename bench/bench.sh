@@ -79,11 +79,11 @@ fi
 WHEEL_NAMES=(scipy torch scipy-macosx_arm64 torch-win_amd64)
 [[ ${#ONLY[@]} -gt 0 ]] && WHEEL_NAMES=("${ONLY[@]}")
 
-# reference_of FILE: the reference tool for a wheel file name (auditwheel, delvewheel or none)
+# reference_of FILE: the reference tool for a wheel file (auditwheel, delvewheel or none)
 reference_of() {
-  case "$1" in
-    *-manylinux*|*-musllinux*|*_manylinux*|*_musllinux*|*-linux_*) echo auditwheel ;;
-    *-win32.whl|*-win_amd64.whl|*-win_arm64.whl) echo delvewheel ;;
+  case $(wheel_platform "$1") in
+    linux) echo auditwheel ;;
+    windows) echo delvewheel ;;
     *) echo none ;;
   esac
 }
@@ -95,14 +95,12 @@ NEED_DW=0
 for w in "${WHEEL_NAMES[@]}"; do
   f=$(big_wheel "$w") || exit 1
   WHEEL_PATH[$w]=$f
-  WHEEL_REF[$w]=$(reference_of "$(basename "$f")")
+  WHEEL_REF[$w]=$(reference_of "$f")
   [[ ${WHEEL_REF[$w]} == delvewheel ]] && NEED_DW=1
 done
 DWV="(not run)"
-EMPTY_PATH=$ROOT/$BCACHE/empty-path   # delvewheel's PATH: an empty directory
 if [[ $DO_REF == 1 && $NEED_DW == 1 ]]; then
   ensure_delvewheel
-  mkdir -p "$EMPTY_PATH"
   DWV=$("$DW_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("delvewheel"))')
 fi
 
@@ -172,8 +170,7 @@ for name in "${WHEEL_NAMES[@]}"; do
     input=$(delvewheel_input "$wheel")
     [[ $input == "$wheel" ]] || { echo "  (delvewheel reads $input: the wheel without .dist-info/DELVEWHEEL)"; cat "$input" >/dev/null; }
     for ((i = 1; i <= runs; i++)); do
-      time_run "$name" delvewheel "$i" env PATH="$EMPTY_PATH" "$DW_VENV/bin/python" -m delvewheel show \
-        --ignore-existing --analyze-existing --analyze-existing-exes "$input"
+      time_run "$name" delvewheel "$i" "${DW_SHOW[@]}" "${DW_COMPARE_FLAGS[@]}" "$input"
     done
   elif [[ $DO_REF == 1 ]]; then
     echo "  (no reference tool for $name: macOS tools do not run on Linux; libvet alone)"

@@ -1,22 +1,21 @@
 #!/usr/bin/env bash
 # bench/host.sh — wall time and peak RSS of `libvet host` on a real wheel with many binaries against
 # this machine's root (the installer's question, which should be cheap enough to ask on every
-# install). The wheel is numpy 2.4.6 manylinux x86_64 (pinned in conformance/lib.sh, downloaded into
-# conformance/.cache/wheels by the conformance scripts or here with pip). N runs (default 7),
-# medians printed. Usage: bench/host.sh [-n N]
+# install). The wheel is the pinned numpy manylinux x86_64 wheel (`big_wheel numpy` of
+# conformance/lib.sh: downloaded once into conformance/.cache/wheels, sha256 checked; the pip that
+# downloads it is conformance/.venv's, made with the pinned auditwheel if missing). libvet is built
+# into bench/.cache/libvet. N runs (default 7), medians printed. Usage: bench/host.sh [-n N]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=../conformance/lib.sh
+source conformance/lib.sh
 N=7
 [[ "${1:-}" == "-n" ]] && N="${2:?-n needs a number}"
-W=conformance/.cache/wheels/numpy-2.4.6-cp312-cp312-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl
-if [[ ! -f $W ]]; then
-  mkdir -p conformance/.cache/wheels
-  pip download -q --no-deps --only-binary=:all: --platform manylinux_2_28_x86_64 --python-version 3.12 \
-    -d conformance/.cache/wheels numpy==2.4.6
-fi
+[[ -x $WHEEL_PIP_PYTHON ]] || ensure_auditwheel
+W=$(big_wheel numpy)
 mkdir -p bench/.cache
-go build -o bench/.cache/libvet ./cmd/libvet
+build_libvet bench/.cache/libvet || { cat bench/.cache/libvet-build.log >&2; exit 1; }
 cat "$W" > /dev/null
 ts=() rs=()
 for _ in $(seq "$N"); do

@@ -17,18 +17,17 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=../conformance/lib.sh
+source conformance/lib.sh   # ensure_venv, build_libvet
 N=5
 [[ "${1:-}" == "-n" ]] && N="${2:?-n needs a number}"
 C=bench/.cache/packages
 mkdir -p "$C"
-go build -o bench/.cache/libvet ./cmd/libvet
+build_libvet bench/.cache/libvet || { cat bench/.cache/libvet-build.log >&2; exit 1; }
 go build -o bench/.cache/xzfloor ./bench/xzfloor
 LV="$ROOT/bench/.cache/libvet"
 
-if [[ ! -f $C/venv/bin/cph ]]; then
-  python3 -m venv "$C/venv"
-  "$C/venv/bin/pip" install -q conda-package-handling==2.6.0
-fi
+ensure_venv "$C/venv" conda-package-handling==2.6.0
 DEB=$C/libqt6webenginecore6_6.4.2-final+dfsg-1_amd64.deb
 if [[ ! -f $DEB ]]; then
   (cd "$C" && apt-get download -q libqt6webenginecore6=6.4.2-final+dfsg-1 libllvm15=1:15.0.6-4+b1 >/dev/null 2>&1)

@@ -58,12 +58,11 @@ done
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=lib.sh
-source conformance/lib.sh   # pins (auditwheel, big wheels), ensure_auditwheel, big_wheel
+source conformance/lib.sh   # pins (auditwheel, big wheels), ensure_auditwheel, big_wheel, run_timed, run_libvet
 CONF=conformance
 VENV=$CONF_VENV
 CACHE=$CONF_CACHE
 OUT=$CACHE/out
-TIMEOUT=${CONFORMANCE_TIMEOUT:-1800}
 mkdir -p "$CACHE" "$CACHE/tmp" "$CACHE/auditwheel"
 rm -rf "$OUT"; mkdir -p "$OUT"
 export TMPDIR="$ROOT/$CACHE/tmp"
@@ -90,13 +89,14 @@ printf 'set\twheel\tkey\taw_rc\taw_seconds\taw_cached\tlv_rc\tlv_seconds\tlv_sta
 
 CORPUS=../shared/corpus/auditwheel/tests/bundled-wheels
 list_wheels() {
+  local f
   if [[ -d $CORPUS ]]; then find "$CORPUS" -name '*.whl' | LC_ALL=C sort | sed 's/^/corpus\t/'; fi
-  find testdata/wheels -maxdepth 1 -name '*.whl' | LC_ALL=C sort |
-    grep -vE -- '-(macosx_[^-]*|win32|win_amd64|win_arm64)\.whl$' | sed 's/^/testdata\t/'
-  local f; for f in ${BIG_FILES[@]+"${BIG_FILES[@]}"}; do printf 'big\t%s\n' "$f"; done
+  while read -r f; do
+    case $(wheel_platform "$f") in macos|windows) ;; *) printf 'testdata\t%s\n' "$f" ;; esac
+  done < <(find testdata/wheels -maxdepth 1 -name '*.whl' | LC_ALL=C sort)
+  for f in ${BIG_FILES[@]+"${BIG_FILES[@]}"}; do printf 'big\t%s\n' "$f"; done
 }
 [[ -d $CORPUS ]] || log "corpus $CORPUS not present: skipped"
-
 
 n=0
 while IFS=$'\t' read -r set wheel; do
@@ -111,38 +111,19 @@ while IFS=$'\t' read -r set wheel; do
   aw_cached=1
   if [[ $FRESH == 1 || ! -f $cdir/rc ]]; then
     aw_cached=0
-    mkdir -p "$cdir"
-    t0=$(now)
-    set +e
-    timeout "$TIMEOUT" "$AUDITWHEEL" show --json "$wheel" </dev/null >"$cdir/stdout" 2>"$cdir/stderr"
-    rc=$?
-    set -e
-    t1=$(now)
-    echo "$rc" >"$cdir/rc"; elapsed "$t0" "$t1" >"$cdir/seconds"
+    run_timed "$cdir" "$AUDITWHEEL" show --json "$wheel"
   fi
   cp "$cdir/stdout" "$OUT/$key.auditwheel.json"; cp "$cdir/stderr" "$OUT/$key.auditwheel.err"
   aw_rc=$(cat "$cdir/rc"); aw_s=$(cat "$cdir/seconds")
 
-  # libvet
-  lv_rc="" lv_s="" lv_status=$LIBVET_STATUS
-  if [[ $LIBVET_STATUS == ok ]]; then
-    t0=$(now)
-    set +e
-    timeout "$TIMEOUT" "$LIBVET" show --format json "$wheel" </dev/null >"$OUT/$key.libvet.json" 2>"$OUT/$key.libvet.err"
-    lv_rc=$?
-    set -e
-    t1=$(now)
-    lv_s=$(elapsed "$t0" "$t1")
-  fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$set" "$wheel" "$key" "$aw_rc" "$aw_s" "$aw_cached" "$lv_rc" "$lv_s" "$lv_status" >>"$MANIFEST"
+  run_libvet "$OUT" "$key" "$wheel"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$set" "$wheel" "$key" "$aw_rc" "$aw_s" "$aw_cached" "$LV_RC" "$LV_SECONDS" "$LIBVET_STATUS" >>"$MANIFEST"
 done < <(list_wheels)
 
 # --- 5. compare -------------------------------------------------------------------------------
 RESULTS=$CONF/results.json
 [[ -n $ONLY ]] && RESULTS=$CACHE/results.partial.json
-lv_version=""
-if [[ $LIBVET_STATUS == ok ]]; then lv_version=$("$LIBVET" --version </dev/null 2>/dev/null | head -1 || true); fi
 "$VENV/bin/python" "$CONF/compare.py" \
   --manifest "$MANIFEST" --out-dir "$OUT" --results "$RESULTS" \
   --auditwheel-version "$AUDITWHEEL_VERSION" --libvet-status "$LIBVET_STATUS" \
-  --libvet-version "$lv_version" --mode "$([[ $QUICK == 1 ]] && echo quick || echo full)"
+  --libvet-version "$(libvet_version)" --mode "$([[ $QUICK == 1 ]] && echo quick || echo full)"

@@ -1,12 +1,27 @@
-"""What conformance/compare.py and conformance/compare_delvewheel.py share: reading the tools'
-outputs, the facts about the machine and the reference tool's packages, and table cells."""
+"""What conformance/compare.py and conformance/compare_delvewheel.py share: their command-line
+options, reading the tools' outputs, the facts about the machine and the reference tool's
+packages, counting, table cells and writing the results file."""
 
 from __future__ import annotations
 
+import argparse
 import importlib.metadata as md
 import json
 import platform
 from pathlib import Path
+
+
+def add_common_args(ap: argparse.ArgumentParser, reference: str) -> None:
+    """The options both scripts take (their shell scripts pass them): the manifest, the raw outputs'
+    directory, the results file, --REFERENCE-version (the pinned version of the reference tool),
+    libvet's status and version, and the mode (quick or full)."""
+    ap.add_argument("--manifest", required=True, type=Path)
+    ap.add_argument("--out-dir", required=True, type=Path)
+    ap.add_argument("--results", required=True, type=Path)
+    ap.add_argument(f"--{reference}-version", default="")
+    ap.add_argument("--libvet-status", default="")
+    ap.add_argument("--libvet-version", default="")
+    ap.add_argument("--mode", default="")
 
 
 def read_text(path: Path) -> str:
@@ -84,3 +99,20 @@ def host_facts() -> dict:
 def short(s, n):
     s = "" if s is None else str(s)
     return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def count_by(items, key: str) -> dict[str, int]:
+    """How many of items (dicts) have each value of item[key], in order of first appearance."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item[key]] = counts.get(item[key], 0) + 1
+    return counts
+
+
+def write_results(path: Path, doc: dict) -> None:
+    """Writes doc as indented JSON to path (through path.json.tmp, renamed over it, so that a failed
+    run never leaves half a file) and says so."""
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(doc, indent=2) + "\n")
+    tmp.replace(path)
+    print(f"wrote {path}")

@@ -36,7 +36,8 @@ import os
 import sys
 from pathlib import Path
 
-from common import host_facts, last_line, libvet_artifact, package_versions, read_json, read_text, short
+from common import (add_common_args, count_by, host_facts, last_line, libvet_artifact, package_versions, read_json,
+                    read_text, short, write_results)
 
 # --------------------------------------------------------------------------------------------
 # auditwheel policy data (for the text-semantics recomputation)
@@ -113,14 +114,8 @@ def text_external_libs(aw: dict) -> list[str]:
 # reading the raw outputs
 
 
-
-
-
 def warnings_of(path: Path) -> list[str]:
-    try:
-        return [l.strip() for l in path.read_text(errors="replace").splitlines() if l.startswith("WARNING:")]
-    except OSError:
-        return []
+    return [l.strip() for l in read_text(path).splitlines() if l.startswith("WARNING:")]
 
 
 def group_upgrades(ups: dict) -> list[dict]:
@@ -256,13 +251,7 @@ def compare(aw: dict, lv: dict, wheel: str) -> tuple[str, list[dict]]:
 
 
 # --------------------------------------------------------------------------------------------
-# host facts and output
-
-
-
-
-
-
+# output
 
 
 def fmt_libs(libs) -> str:
@@ -271,13 +260,7 @@ def fmt_libs(libs) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--manifest", required=True, type=Path)
-    ap.add_argument("--out-dir", required=True, type=Path)
-    ap.add_argument("--results", required=True, type=Path)
-    ap.add_argument("--auditwheel-version", default="")
-    ap.add_argument("--libvet-status", default="")
-    ap.add_argument("--libvet-version", default="")
-    ap.add_argument("--mode", default="")
+    add_common_args(ap, "auditwheel")
     args = ap.parse_args()
 
     rows = list(csv.DictReader(args.manifest.open(), delimiter="\t"))
@@ -298,13 +281,8 @@ def main() -> int:
             "libvet": lv,
         })
 
-    counts: dict[str, int] = {}
-    for w in wheels:
-        counts[w["status"]] = counts.get(w["status"], 0) + 1
-    by_field: dict[str, int] = {}
-    for w in wheels:
-        for d in w["differences"]:
-            by_field[d["field"]] = by_field.get(d["field"], 0) + 1
+    counts = count_by(wheels, "status")
+    by_field = count_by((d for w in wheels for d in w["differences"]), "field")
 
     # ---- table
     print()
@@ -379,10 +357,7 @@ def main() -> int:
         "summary": {"wheels": len(wheels), "by_status": counts, "differences_by_field": by_field},
         "wheels": wheels,
     }
-    tmp = args.results.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n")
-    tmp.replace(args.results)
-    print(f"wrote {args.results}")
+    write_results(args.results, results)
     return 0
 
 

@@ -32,13 +32,13 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as _dt
-import json
 import os
 import re
 import sys
 from pathlib import Path
 
-from common import host_facts, last_line, libvet_artifact, package_versions, read_text, short
+from common import (add_common_args, count_by, host_facts, last_line, libvet_artifact, package_versions, read_text,
+                    short, write_results)
 
 
 # --------------------------------------------------------------------------------------------
@@ -89,9 +89,6 @@ def parse_show(text: str) -> dict:
             entry["path"] = where
         res[section].append(entry)
     return res
-
-
-
 
 
 def warnings_of(text: str) -> list[str]:
@@ -220,13 +217,7 @@ def default_summary(d: dict) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# host facts and output
-
-
-
-
-
-
+# output
 
 
 def fmt(names) -> str:
@@ -235,13 +226,7 @@ def fmt(names) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--manifest", required=True, type=Path)
-    ap.add_argument("--out-dir", required=True, type=Path)
-    ap.add_argument("--results", required=True, type=Path)
-    ap.add_argument("--delvewheel-version", default="")
-    ap.add_argument("--libvet-status", default="")
-    ap.add_argument("--libvet-version", default="")
-    ap.add_argument("--mode", default="")
+    add_common_args(ap, "delvewheel")
     args = ap.parse_args()
 
     rows = list(csv.DictReader(args.manifest.open(), delimiter="\t"))
@@ -268,9 +253,7 @@ def main() -> int:
             "libvet": lv,
         })
 
-    counts: dict[str, int] = {}
-    for w in wheels:
-        counts[w["status"]] = counts.get(w["status"], 0) + 1
+    counts = count_by(wheels, "status")
 
     # ---- table
     widths = (8, 56, 40, 40, 22)
@@ -345,10 +328,7 @@ def main() -> int:
         "summary": {"wheels": len(wheels), "by_status": counts},
         "wheels": wheels,
     }
-    tmp = args.results.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(results, indent=2) + "\n")
-    tmp.replace(args.results)
-    print(f"wrote {args.results}")
+    write_results(args.results, results)
     return 0
 
 

@@ -89,20 +89,17 @@ done
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=lib.sh
-source conformance/lib.sh   # pins (delvewheel, Windows wheels), ensure_delvewheel, big_wheel, delvewheel_input
+source conformance/lib.sh   # pins (delvewheel, Windows wheels), ensure_delvewheel, big_wheel, delvewheel_input, DW_SHOW, run_timed, run_libvet
 CONF=conformance
 CACHE=$CONF_CACHE
 OUT=$CACHE/out-delvewheel
-TIMEOUT=${CONFORMANCE_TIMEOUT:-1800}
-EMPTY_PATH=$ROOT/$CACHE/empty-path   # delvewheel's PATH: an empty directory
-mkdir -p "$CACHE" "$CACHE/tmp" "$CACHE/delvewheel" "$EMPTY_PATH"
+mkdir -p "$CACHE" "$CACHE/tmp" "$CACHE/delvewheel"
 rm -rf "$OUT"; mkdir -p "$OUT"
 export TMPDIR="$ROOT/$CACHE/tmp"
 
 # --- 1. delvewheel in a venv -------------------------------------------------------------------
 ensure_delvewheel
 WHEEL_PIP_PYTHON=$DW_VENV/bin/python   # big_wheel downloads with this venv's pip
-DWPY=$DW_VENV/bin/python
 
 # --- 2. big wheels ----------------------------------------------------------------------------
 BIG_FILES=()
@@ -125,31 +122,16 @@ MANIFEST=$OUT/manifest.tsv
 printf 'set\twheel\tkey\tsha256\tdw_input\tdwd_rc\tdwd_seconds\tdwc_rc\tdwc_seconds\tdw_cached\tlv_rc\tlv_seconds\tlv_status\n' >"$MANIFEST"
 
 CORPUS=../shared/corpus/delvewheel
-is_windows_wheel() { [[ $1 =~ -win(32|_amd64|_arm64)\.whl$ ]]; }
 list_wheels() {
   local f
   if [[ -d $CORPUS ]]; then
-    while read -r f; do is_windows_wheel "$f" && printf 'corpus\t%s\n' "$f"; done < <(find "$CORPUS" -name '*.whl' | LC_ALL=C sort)
+    while read -r f; do [[ $(wheel_platform "$f") == windows ]] && printf 'corpus\t%s\n' "$f"; done < <(find "$CORPUS" -name '*.whl' | LC_ALL=C sort)
   fi
-  while read -r f; do is_windows_wheel "$f" && printf 'testdata\t%s\n' "$f"; done < <(find testdata/wheels -maxdepth 1 -name '*.whl' | LC_ALL=C sort)
+  while read -r f; do [[ $(wheel_platform "$f") == windows ]] && printf 'testdata\t%s\n' "$f"; done < <(find testdata/wheels -maxdepth 1 -name '*.whl' | LC_ALL=C sort)
   for f in ${BIG_FILES[@]+"${BIG_FILES[@]}"}; do printf 'big\t%s\n' "$f"; done
   return 0
 }
 [[ -d $CORPUS ]] || log "corpus $CORPUS not present: skipped"
-
-
-# run_delvewheel DIR ARGS...: `delvewheel show ARGS...` with an empty PATH, outputs into DIR/{stdout,stderr,rc,seconds}.
-run_delvewheel() {
-  local dir=$1 t0 t1 rc; shift
-  mkdir -p "$dir"
-  t0=$(now)
-  set +e
-  timeout "$TIMEOUT" env PATH="$EMPTY_PATH" "$DWPY" -m delvewheel show "$@" </dev/null >"$dir/stdout" 2>"$dir/stderr"
-  rc=$?
-  set -e
-  t1=$(now)
-  echo "$rc" >"$dir/rc"; elapsed "$t0" "$t1" >"$dir/seconds"
-}
 
 n=0
 while IFS=$'\t' read -r set wheel; do
@@ -165,8 +147,8 @@ while IFS=$'\t' read -r set wheel; do
   input=$(delvewheel_input "$wheel")
   if [[ $FRESH == 1 || ! -f $cdir/default/rc || ! -f $cdir/compare/rc ]]; then
     dw_cached=0
-    run_delvewheel "$cdir/default" "$wheel"
-    run_delvewheel "$cdir/compare" --ignore-existing --analyze-existing --analyze-existing-exes "$input"
+    run_timed "$cdir/default" "${DW_SHOW[@]}" "$wheel"
+    run_timed "$cdir/compare" "${DW_SHOW[@]}" "${DW_COMPARE_FLAGS[@]}" "$input"
   fi
   for v in default compare; do
     cp "$cdir/$v/stdout" "$OUT/$key.dw-$v.out"; cp "$cdir/$v/stderr" "$OUT/$key.dw-$v.err"
@@ -175,27 +157,15 @@ while IFS=$'\t' read -r set wheel; do
   dwc_rc=$(cat "$cdir/compare/rc"); dwc_s=$(cat "$cdir/compare/seconds")
   dw_input=same; [[ $input == "$wheel" ]] || dw_input=$input
 
-  # libvet
-  lv_rc="" lv_s="" lv_status=$LIBVET_STATUS
-  if [[ $LIBVET_STATUS == ok ]]; then
-    t0=$(now)
-    set +e
-    timeout "$TIMEOUT" "$LIBVET" show --format json "$wheel" </dev/null >"$OUT/$key.libvet.json" 2>"$OUT/$key.libvet.err"
-    lv_rc=$?
-    set -e
-    t1=$(now)
-    lv_s=$(elapsed "$t0" "$t1")
-  fi
+  run_libvet "$OUT" "$key" "$wheel"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$set" "$wheel" "$key" "$sum" "$dw_input" \
-    "$dwd_rc" "$dwd_s" "$dwc_rc" "$dwc_s" "$dw_cached" "$lv_rc" "$lv_s" "$lv_status" >>"$MANIFEST"
+    "$dwd_rc" "$dwd_s" "$dwc_rc" "$dwc_s" "$dw_cached" "$LV_RC" "$LV_SECONDS" "$LIBVET_STATUS" >>"$MANIFEST"
 done < <(list_wheels)
 
 # --- 5. compare -------------------------------------------------------------------------------
 RESULTS=$CONF/results-delvewheel.json
 [[ -n $ONLY ]] && RESULTS=$CACHE/results-delvewheel.partial.json
-lv_version=""
-if [[ $LIBVET_STATUS == ok ]]; then lv_version=$("$LIBVET" --version </dev/null 2>/dev/null | head -1 || true); fi
-"$DWPY" "$CONF/compare_delvewheel.py" \
+"$DW_VENV/bin/python" "$CONF/compare_delvewheel.py" \
   --manifest "$MANIFEST" --out-dir "$OUT" --results "$RESULTS" \
   --delvewheel-version "$DELVEWHEEL_VERSION" --libvet-status "$LIBVET_STATUS" \
-  --libvet-version "$lv_version" --mode "$([[ $QUICK == 1 ]] && echo quick || echo full)"
+  --libvet-version "$(libvet_version)" --mode "$([[ $QUICK == 1 ]] && echo quick || echo full)"

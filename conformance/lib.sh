@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# conformance/lib.sh — shared pins and helpers for the conformance scripts and bench/bench.sh. Source it from the repo root (the scripts cd there first). Not executable on its own.
+# conformance/lib.sh — shared pins and helpers for the conformance scripts and bench/*.sh. Source it from the repo root (the scripts cd there first). Not executable on its own.
 #
 # Pinned versions (update deliberately, together with the sha256 sums):
 #   auditwheel: the latest release on PyPI when pinned (`pip index versions auditwheel`).
@@ -84,6 +84,19 @@ CONF_WHEELS=$CONF_CACHE/wheels
 # The python whose pip downloads the pinned wheels (big_wheel). A script that has no auditwheel venv
 # sets it to another venv's python (conformance/delvewheel.sh uses its delvewheel venv).
 WHEEL_PIP_PYTHON=${WHEEL_PIP_PYTHON:-$CONF_VENV/bin/python}
+# Seconds per tool run (run_timed, run_libvet).
+CONF_TIMEOUT=${CONFORMANCE_TIMEOUT:-1800}
+
+# delvewheel's run compared with libvet (conformance/delvewheel.sh says why these flags), in
+# conformance/delvewheel.sh and bench/bench.sh. DW_SHOW is `delvewheel show` with the pinned
+# delvewheel and PATH set to an empty directory (made by ensure_delvewheel): delvewheel searches only
+# the wheel and PATH, so every DLL it would copy is "Not Found" and its answer does not depend on
+# this host. A command array rather than a function, so that timeout and /usr/bin/time can run it.
+# shellcheck disable=SC2034  # DW_COMPARE_FLAGS and DW_SHOW are for the scripts that source this file
+DW_COMPARE_FLAGS=(--ignore-existing --analyze-existing --analyze-existing-exes)
+DW_EMPTY_PATH=$PWD/$CONF_CACHE/empty-path
+# shellcheck disable=SC2034
+DW_SHOW=(env PATH="$DW_EMPTY_PATH" "$DW_VENV/bin/python" -m delvewheel show)
 
 log() { printf '==> %s\n' "$*" >&2; }
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
@@ -117,7 +130,10 @@ ensure_auditwheel() { ensure_venv "$CONF_VENV" "auditwheel==$AUDITWHEEL_VERSION"
 # ensure_delvewheel: conformance/.venv-delvewheel with the pinned delvewheel. A venv of its own:
 # delvewheel and auditwheel pin nothing in common, and either can be upgraded without touching the
 # other's results.
-ensure_delvewheel() { ensure_venv "$DW_VENV" "delvewheel==$DELVEWHEEL_VERSION" "${DELVEWHEEL_DEPS[@]}"; }
+ensure_delvewheel() {
+  ensure_venv "$DW_VENV" "delvewheel==$DELVEWHEEL_VERSION" "${DELVEWHEEL_DEPS[@]}"
+  mkdir -p "$DW_EMPTY_PATH"
+}
 
 # ensure_pyproject_external: the venv of conformance/pyproject_external.sh and
 # conformance/pyproject_external_map.sh, with the pinned pyproject-external.
@@ -188,6 +204,26 @@ build_libvet() {
   go build -o "$1" ./cmd/libvet >"$1-build.log" 2>&1
 }
 
+# wheel_platform FILE: the platform family of a wheel, from the platform tag of its file name (the
+# last "-" field; for a compressed tag set, its first tag): linux (manylinux*, musllinux*, linux_*),
+# android (android_*), windows (win32, win_amd64, win_arm64), macos (macosx_*), or other (e.g.
+# "any", or a name without "-"). Which wheels each script runs on, and bench/bench.sh's reference
+# tool, follow from it.
+wheel_platform() {
+  local base=${1##*/} plat
+  [[ $base == *-* ]] || { echo other; return 0; }
+  plat=${base%.whl}
+  plat=${plat##*-}
+  plat=${plat%%.*}
+  case $plat in
+    manylinux*|musllinux*|linux_*) echo linux ;;
+    android_*) echo android ;;
+    win32|win_amd64|win_arm64) echo windows ;;
+    macosx_*) echo macos ;;
+    *) echo other ;;
+  esac
+}
+
 big_wheel_names() { local s; for s in "${BIG_WHEELS[@]}"; do printf '%s\n' "${s%%|*}"; done; }
 win_wheel_names() { local s; for s in "${WIN_WHEELS[@]}"; do printf '%s\n' "${s%%|*}"; done; }
 
@@ -205,4 +241,42 @@ prepare_libvet() {
     fi
   fi
   if [[ $LIBVET_STATUS == ok && ! -x $LIBVET ]]; then LIBVET_STATUS="missing"; fi
+}
+
+# timed OUT ERR CMD...: runs CMD with stdin /dev/null, its stdout in OUT and stderr in ERR, under
+# `timeout $CONF_TIMEOUT`; a failing CMD is recorded, not fatal. Sets TIMED_RC (exit status) and
+# TIMED_SECONDS (wall seconds, 3 decimals).
+timed() {
+  local out=$1 err=$2 t0 t1; shift 2
+  t0=$(now)
+  TIMED_RC=0
+  timeout "$CONF_TIMEOUT" "$@" </dev/null >"$out" 2>"$err" || TIMED_RC=$?
+  t1=$(now)
+  TIMED_SECONDS=$(elapsed "$t0" "$t1")
+}
+
+# run_timed DIR CMD...: runs CMD as timed does and writes its stdout, stderr, exit status and wall
+# seconds into DIR/{stdout,stderr,rc,seconds} (the cached reference-tool runs).
+run_timed() {
+  local dir=$1; shift
+  mkdir -p "$dir"
+  timed "$dir/stdout" "$dir/stderr" "$@"
+  echo "$TIMED_RC" >"$dir/rc"; echo "$TIMED_SECONDS" >"$dir/seconds"
+}
+
+# run_libvet OUT KEY WHEEL: when LIBVET_STATUS (prepare_libvet) is ok, runs `libvet show --format
+# json WHEEL` as timed does, into OUT/KEY.libvet.json and OUT/KEY.libvet.err (what compare.py and
+# compare_delvewheel.py read); sets LV_RC and LV_SECONDS, both empty when libvet did not run.
+run_libvet() {
+  LV_RC="" LV_SECONDS=""
+  [[ $LIBVET_STATUS == ok ]] || return 0
+  timed "$1/$2.libvet.json" "$1/$2.libvet.err" "$LIBVET" show --format json "$3"
+  # shellcheck disable=SC2034  # for the caller
+  LV_RC=$TIMED_RC LV_SECONDS=$TIMED_SECONDS
+}
+
+# libvet_version: the first line of `$LIBVET --version` when LIBVET_STATUS is ok, else nothing.
+libvet_version() {
+  [[ $LIBVET_STATUS == ok ]] || return 0
+  "$LIBVET" --version </dev/null 2>/dev/null | head -1 || true
 }

@@ -16,6 +16,8 @@
 # Options: --no-install (do not apt-get), --libvet PATH (use this binary), -n N (binaries, default 30).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=conformance/lib.sh
+. conformance/lib.sh
 install=1 libvet="" n=30
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -35,8 +37,8 @@ mkdir -p conformance/.cache/tree
 lddtree=lddtree
 [ -x /usr/bin/python3 ] && lddtree="/usr/bin/python3 $(command -v lddtree)"
 if [ -z "$libvet" ]; then
-	go build -o conformance/.cache/libvet ./cmd/libvet
-	libvet=conformance/.cache/libvet
+	libvet=$CONF_CACHE/libvet
+	build_libvet "$libvet" || { cat "$libvet-build.log" >&2; exit 1; }
 fi
 
 # The binaries: a fixed list of common programs and libraries when present, then

@@ -85,6 +85,30 @@ class WheelArch:
 
     def __init__(self, wheel, root):
         self.wheel, self.root, self.cache = wheel, root, {}
+        self.zip = None  # the wheel, opened on the first member read; False when it cannot be
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        if isinstance(self.zip, zipfile.ZipFile):
+            self.zip.close()
+        self.zip = None
+
+    def member_head(self, name):
+        """The first 20 bytes of the wheel's member name (KeyError when there is none)."""
+        if self.zip is None:
+            try:
+                self.zip = zipfile.ZipFile(self.wheel)
+            except (OSError, zipfile.BadZipFile):
+                self.zip = False
+        if self.zip is False:
+            return b""
+        with self.zip.open(name) as f:
+            return f.read(20)
 
     def of(self, needed_by):
         for who in needed_by:
@@ -95,8 +119,7 @@ class WheelArch:
                         with open(os.path.join(self.root, who.lstrip("/")), "rb") as f:
                             head = f.read(20)
                     else:
-                        with zipfile.ZipFile(self.wheel) as z, z.open(who) as f:
-                            head = f.read(20)
+                        head = self.member_head(who)
                 except (OSError, KeyError, zipfile.BadZipFile):
                     pass
                 self.cache[who] = elf_machine(head)
@@ -284,56 +307,56 @@ def check_host(root, out, run, tally):
     except (OSError, ValueError) as e:
         tally.diff("host-no-output", where, f"libvet host gave no JSON (exit {run['rc']}): {e}")
         return
-    archs = WheelArch(where, root.root)
-    for art in doc.get("artifacts", []):
-        if art.get("error"):
-            tally.diff("host-error", where, art["error"])
-        if art.get("skipped"):
-            tally.ok("host binaries skipped (another loader)")
-        nmissing = 0
-        for need in art.get("needs", []):
-            st, soname = need["status"], need["soname"]
-            arch = archs.of(need.get("needed_by", []))
-            if st == "interpreter":
-                want = INTERPRETERS.get(arch or "", "")
-                if want and os.path.isfile(os.path.join(root.root, realpath_in(root.root, want).lstrip("/"))):
-                    tally.ok("host interpreter: the root has " + want)
-                else:
-                    tally.diff("host-interpreter-absent", where,
-                               f"{soname}: libvet says \"{need.get('step', 'interpreter')}\"; "
-                               f"the root has no {want or 'interpreter for this architecture'}")
-            elif st == "host":
-                path = need.get("path", "")
-                if not path or not os.path.lexists(os.path.join(root.root, path.lstrip("/"))):
-                    tally.diff("host-found-absent", where, f"{soname}: libvet says {path!r}, not in the root")
-                    continue
-                tally.ok("host found: file exists in the root")
-                tally.ok("host found: step " + need.get("step", "(none)"))
-                check_owner(root, tally, where, soname, path, need.get("owner"), "host")
-                if need.get("step") == "ld.so.cache":
-                    ld = root.ld_find(soname, arch)
-                    if realpath_in(root.root, ld) == realpath_in(root.root, path):
-                        tally.ok("host found via ld.so.cache: same file as ldconfig -p")
+    with WheelArch(where, root.root) as archs:
+        for art in doc.get("artifacts", []):
+            if art.get("error"):
+                tally.diff("host-error", where, art["error"])
+            if art.get("skipped"):
+                tally.ok("host binaries skipped (another loader)")
+            nmissing = 0
+            for need in art.get("needs", []):
+                st, soname = need["status"], need["soname"]
+                arch = archs.of(need.get("needed_by", []))
+                if st == "interpreter":
+                    want = INTERPRETERS.get(arch or "", "")
+                    if want and os.path.isfile(os.path.join(root.root, realpath_in(root.root, want).lstrip("/"))):
+                        tally.ok("host interpreter: the root has " + want)
                     else:
-                        tally.diff("host-cache-path", where,
-                                   f"{soname}: libvet {path} [ld.so.cache], ldconfig -p {ld or '(absent)'}")
-            elif st == "missing":
-                nmissing += 1
-                ld = root.ld_find(soname, arch)
-                reason = need.get("reason", "")
-                if not ld:
-                    tally.ok("host missing: absent from the root's ld.so search")
-                elif "lack" in reason or "version" in reason:
-                    tally.ok("host missing: present but lacks symbol versions (libvet's reason)")
-                    print(f"  note {where}: {soname} at {ld} is present but {reason}")
+                        tally.diff("host-interpreter-absent", where,
+                                   f"{soname}: libvet says \"{need.get('step', 'interpreter')}\"; "
+                                   f"the root has no {want or 'interpreter for this architecture'}")
+                elif st == "host":
+                    path = need.get("path", "")
+                    if not path or not os.path.lexists(os.path.join(root.root, path.lstrip("/"))):
+                        tally.diff("host-found-absent", where, f"{soname}: libvet says {path!r}, not in the root")
+                        continue
+                    tally.ok("host found: file exists in the root")
+                    tally.ok("host found: step " + need.get("step", "(none)"))
+                    check_owner(root, tally, where, soname, path, need.get("owner"), "host")
+                    if need.get("step") == "ld.so.cache":
+                        ld = root.ld_find(soname, arch)
+                        if realpath_in(root.root, ld) == realpath_in(root.root, path):
+                            tally.ok("host found via ld.so.cache: same file as ldconfig -p")
+                        else:
+                            tally.diff("host-cache-path", where,
+                                       f"{soname}: libvet {path} [ld.so.cache], ldconfig -p {ld or '(absent)'}")
+                elif st == "missing":
+                    nmissing += 1
+                    ld = root.ld_find(soname, arch)
+                    reason = need.get("reason", "")
+                    if not ld:
+                        tally.ok("host missing: absent from the root's ld.so search")
+                    elif "lack" in reason or "version" in reason:
+                        tally.ok("host missing: present but lacks symbol versions (libvet's reason)")
+                        print(f"  note {where}: {soname} at {ld} is present but {reason}")
+                    else:
+                        tally.diff("host-missing-present", where,
+                                   f"{soname}: libvet says missing ({reason}); ld.so would find {ld}")
                 else:
-                    tally.diff("host-missing-present", where,
-                               f"{soname}: libvet says missing ({reason}); ld.so would find {ld}")
-            else:
-                tally.ok("host need " + st + " (not checked against the root)")
-        if nmissing != art.get("missing", 0):
-            tally.diff("host-missing-count", where,
-                       f"\"missing\": {art.get('missing')} but {nmissing} needs have status missing")
+                    tally.ok("host need " + st + " (not checked against the root)")
+            if nmissing != art.get("missing", 0):
+                tally.diff("host-missing-count", where,
+                           f"\"missing\": {art.get('missing')} but {nmissing} needs have status missing")
     want_rc = 1 if any(a.get("missing") for a in doc.get("artifacts", [])) else 0
     if run["rc"] not in (want_rc, 3):
         tally.diff("host-exit", where, f"exit status {run['rc']}, expected {want_rc} "
